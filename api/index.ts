@@ -1,0 +1,7 @@
+export { createApp } from './app.ts'
+export type { AppDependencies } from './app.ts'
+export type { HealthCheck, HealthReport } from './health.ts'
+export { TileService } from './tiles/tile-service.ts'
+export type { Tile, TileEncoder, TileJson } from './tiles/tile-service.ts'
+export { TILE_SOURCES } from './tiles/tile-source.ts'
+export type { TileSource } from './tiles/tile-source.ts'

@@ -1,0 +1,72 @@
+/**
+ * Errors as RFC 9457 problem details (`application/problem+json`), mapped in this one place.
+ * Typed errors become 4xx with their message; anything else is logged and answered with a
+ * plain 500 that carries no SQL, stack or internal detail.
+ */
+import type { ErrorRequestHandler, Request, RequestHandler, Response } from 'express'
+import { InvalidInputError, NotFoundError, errorMessage, type Logger } from '../core/index.ts'
+
+export interface Problem {
+  readonly type: string
+  readonly title: string
+  readonly status: number
+  readonly detail?: string
+  readonly instance?: string
+  readonly [extension: string]: unknown
+}
+
+/** Problem types: stable identifiers clients may switch on. */
+export const PROBLEM_TYPES = {
+  invalidParameter: 'urn:territoire:problem:invalid-parameter',
+  notFound: 'urn:territoire:problem:not-found',
+  internal: 'urn:territoire:problem:internal-error',
+  unavailable: 'urn:territoire:problem:unavailable',
+  methodNotAllowed: 'urn:territoire:problem:method-not-allowed',
+} as const
+
+export function sendProblem(res: Response, problem: Problem): void {
+  res.status(problem.status).type('application/problem+json').send(JSON.stringify(problem))
+}
+
+export function problemFor(error: unknown, req: Request): Problem {
+  if (error instanceof InvalidInputError) {
+    return {
+      type: PROBLEM_TYPES.invalidParameter,
+      title: 'Paramètre invalide',
+      status: 400,
+      detail: error.message,
+      instance: req.originalUrl,
+      ...(error.parameter ? { parameter: error.parameter } : {}),
+    }
+  }
+  if (error instanceof NotFoundError) {
+    return { type: PROBLEM_TYPES.notFound, title: 'Ressource introuvable', status: 404, detail: error.message, instance: req.originalUrl }
+  }
+  // Body-parser and friends flag client errors with a 4xx status; their messages are safe.
+  const status = (error as { status?: unknown }).status
+  if (typeof status === 'number' && status >= 400 && status < 500) {
+    return { type: PROBLEM_TYPES.invalidParameter, title: 'Requête invalide', status, detail: errorMessage(error), instance: req.originalUrl }
+  }
+  return { type: PROBLEM_TYPES.internal, title: 'Erreur interne', status: 500, detail: 'The request could not be completed; the incident was logged.', instance: req.originalUrl }
+}
+
+export function problemHandler(log: Logger): ErrorRequestHandler {
+  return (error, req, res, next) => {
+    if (res.headersSent) return next(error)
+    const problem = problemFor(error, req)
+    if (problem.status >= 500) {
+      log.error('request failed', { method: req.method, path: req.originalUrl, error: errorMessage(error) })
+    }
+    sendProblem(res, problem)
+  }
+}
+
+export const notFoundHandler: RequestHandler = (req, res) => {
+  sendProblem(res, {
+    type: PROBLEM_TYPES.notFound,
+    title: 'Ressource introuvable',
+    status: 404,
+    detail: `No resource at ${req.path}`,
+    instance: req.originalUrl,
+  })
+}

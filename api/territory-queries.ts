@@ -1,0 +1,121 @@
+/**
+ * Reads of the territory — EPCI, their communes and public buildings — always within the
+ * caller's scope. A thing outside the scope is answered exactly like a thing that does not exist.
+ */
+import { sql, type Kysely } from 'kysely'
+import type { Feature, FeatureCollection, Geometry } from 'geojson'
+import { NotFoundError, scopedSirens, type Scope } from '../core/index.ts'
+import { bbox, type Schema } from '../sql/index.ts'
+
+export type Bbox = [number, number, number, number]
+
+export interface EpciSummary {
+  readonly siren: string
+  readonly nom: string
+  readonly nature: string
+  readonly population: number | null
+  readonly membersTotal: number
+  /** Member communes loaded in this hub; fewer than `membersTotal` when the EPCI crosses the loaded territory's edge. */
+  readonly membersLoaded: number
+  readonly bbox: Bbox | null
+}
+
+export interface EpciDetail extends EpciSummary {
+  readonly communes: readonly { readonly insee: string; readonly nom: string; readonly population: number | null }[]
+}
+
+function epciQuery(db: Kysely<Schema>, scope: Scope) {
+  const sirens = scopedSirens(scope)
+  return db
+    .selectFrom('epci as e')
+    .select([
+      'e.siren',
+      'e.nom',
+      'e.nature',
+      'e.population',
+      'e.members_total as membersTotal',
+      sql<number>`(SELECT count(*)::int FROM commune c WHERE c.epci_siren = e.siren)`.as('membersLoaded'),
+      bbox('e.geom').as('bbox'),
+    ])
+    .$if(sirens !== null, (q) => q.where('e.siren', 'in', sirens!.length > 0 ? [...sirens!] : ['']))
+}
+
+export async function listEpci(db: Kysely<Schema>, scope: Scope): Promise<EpciSummary[]> {
+  return epciQuery(db, scope).orderBy('e.nom').execute()
+}
+
+export async function getEpci(db: Kysely<Schema>, scope: Scope, siren: string): Promise<EpciDetail> {
+  const epci = await epciQuery(db, scope).where('e.siren', '=', siren).executeTakeFirst()
+  if (!epci) throw new NotFoundError(`no EPCI with SIREN ${siren}`)
+  const communes = await db
+    .selectFrom('commune')
+    .select(['insee', 'nom', 'population'])
+    .where('epci_siren', '=', siren)
+    .orderBy('nom')
+    .execute()
+  return { ...epci, communes }
+}
+
+/** The EPCI's public buildings as GeoJSON (footprints), with what the map shows of each. */
+export async function epciBuildings(db: Kysely<Schema>, scope: Scope, siren: string): Promise<FeatureCollection> {
+  await getEpciExists(db, scope, siren)
+  const rows = await db
+    .selectFrom('building as b')
+    .innerJoin('commune as c', 'c.insee', 'b.commune_insee')
+    .select([
+      'b.id',
+      'b.nom',
+      'b.usage',
+      'b.floor_area_m2',
+      'b.construction_year',
+      'b.synthetic',
+      'c.insee',
+      'c.nom as commune',
+      sql<string>`ST_AsGeoJSON(b.geom, 6)`.as('geojson'),
+    ])
+    .where('c.epci_siren', '=', siren)
+    .orderBy('b.id')
+    .execute()
+  const features: Feature[] = rows.map((row) => ({
+    type: 'Feature',
+    id: row.id,
+    geometry: JSON.parse(row.geojson) as Geometry,
+    properties: {
+      id: row.id,
+      nom: row.nom,
+      usage: row.usage,
+      floor_area_m2: row.floor_area_m2,
+      construction_year: row.construction_year,
+      commune_insee: row.insee,
+      commune: row.commune,
+      synthetic: row.synthetic,
+    },
+  }))
+  return { type: 'FeatureCollection', features }
+}
+
+async function getEpciExists(db: Kysely<Schema>, scope: Scope, siren: string): Promise<void> {
+  const sirens = scopedSirens(scope)
+  const found = await db.selectFrom('epci').select('siren').where('siren', '=', siren).executeTakeFirst()
+  if (!found || (sirens !== null && !sirens.includes(siren))) throw new NotFoundError(`no EPCI with SIREN ${siren}`)
+}
+
+export interface DatasetInfo {
+  readonly id: string
+  readonly title: string
+  readonly source: string
+  readonly licence: string
+  readonly synthetic: boolean
+  readonly featureCount: number
+  readonly loadedAt: Date
+}
+
+/** What was loaded and whether it is real or synthetic (shown by the UI). */
+export async function listDatasets(db: Kysely<Schema>): Promise<DatasetInfo[]> {
+  return db
+    .selectFrom('dataset')
+    .select(['id', 'title', 'source', 'licence', 'synthetic', 'feature_count as featureCount', 'loaded_at as loadedAt'])
+    .orderBy('synthetic')
+    .orderBy('id')
+    .execute()
+}

@@ -1,0 +1,138 @@
+/**
+ * The demo territory, loaded into an empty database on first start: the real EPCI and communes
+ * of the Somme (data/somme, Licence Ouverte) and synthetic public buildings, devices and
+ * sensors in three of its EPCI. A database that already has a territory is left alone.
+ */
+import path from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { sql, type Kysely } from 'kysely'
+import type { MultiPolygon } from 'geojson'
+import type { Logger } from '../core/index.ts'
+import type { SimulatedDevice } from '../sensors/index.ts'
+import type { Schema } from '../sql/index.ts'
+import { importBoundaries } from './boundaries-importer.ts'
+import { readCogFiles } from './cog-files.ts'
+import { generateDemoAssets, type DemoAssets } from './demo-assets.ts'
+
+export const DEMO_DATA_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'data', 'somme')
+
+/** CA Amiens Métropole, CC Nièvre et Somme, CC des Villes Sœurs (which crosses into Seine-Maritime). */
+export const DEMO_EPCI = ['248000531', '200071223', '247600588'] as const
+
+export interface DemoReport {
+  readonly loaded: boolean
+  readonly communes: number
+  readonly buildings: number
+  readonly devices: number
+  readonly sensors: number
+}
+
+export async function loadDemoTerritory(db: Kysely<Schema>, log: Logger): Promise<DemoReport> {
+  const existing = await db.selectFrom('epci').select(sql<number>`count(*)::int`.as('n')).executeTakeFirstOrThrow()
+  if (existing.n > 0) {
+    log.info('territory already loaded, demo not reloaded', { epci: existing.n })
+    return { loaded: false, communes: 0, buildings: 0, devices: 0, sensors: 0 }
+  }
+  const started = Date.now()
+  const input = await readCogFiles({
+    epci: path.join(DEMO_DATA_DIR, 'epci-80.json'),
+    communes: path.join(DEMO_DATA_DIR, 'communes-80.json'),
+    polygons: path.join(DEMO_DATA_DIR, 'communes-80-somme.geojson'),
+    deleguees: path.join(DEMO_DATA_DIR, 'communes-80-deleguees-associees.json'),
+  })
+  const boundaries = await importBoundaries(db, input, log)
+
+  const communes = await db
+    .selectFrom('commune')
+    .select(['insee', 'nom', 'population', sql<string>`ST_AsGeoJSON(geom, 6)`.as('geojson')])
+    .where('epci_siren', 'in', [...DEMO_EPCI])
+    .orderBy('insee')
+    .execute()
+  const assets = generateDemoAssets(
+    communes.map((c) => ({ insee: c.insee, nom: c.nom, population: c.population ?? 0, geometry: JSON.parse(c.geojson) as MultiPolygon })),
+  )
+  await insertDemoAssets(db, assets)
+  await recordDatasets(db, boundaries.communes, assets)
+
+  const sensors = assets.devices.reduce((n, d) => n + d.sensors.length, 0)
+  log.info('demo territory loaded', {
+    communes: boundaries.communes,
+    buildings: assets.buildings.length,
+    devices: assets.devices.length,
+    sensors,
+    ms: Date.now() - started,
+  })
+  return { loaded: true, communes: boundaries.communes, buildings: assets.buildings.length, devices: assets.devices.length, sensors }
+}
+
+async function insertDemoAssets(db: Kysely<Schema>, { buildings, devices }: DemoAssets): Promise<void> {
+  const sensors = devices.flatMap((d) => d.sensors.map((s) => ({ ...s, deviceId: d.id })))
+  await db.transaction().execute(async (trx) => {
+    await sql`
+      INSERT INTO building (id, nom, usage, floor_area_m2, construction_year, commune_insee, synthetic, geom)
+      SELECT id, nom, usage, floor_area_m2, construction_year, commune_insee, true,
+             ST_Multi(ST_SetSRID(ST_GeomFromGeoJSON(footprint), 4326))
+      FROM unnest(${buildings.map((b) => b.id)}::text[], ${buildings.map((b) => b.nom)}::text[], ${buildings.map((b) => b.usage)}::text[],
+                  ${buildings.map((b) => b.floorAreaM2)}::float8[], ${buildings.map((b) => b.constructionYear)}::int[],
+                  ${buildings.map((b) => b.communeInsee)}::text[], ${buildings.map((b) => JSON.stringify(b.footprint))}::text[])
+        AS b (id, nom, usage, floor_area_m2, construction_year, commune_insee, footprint)`.execute(trx)
+    await sql`
+      INSERT INTO device (id, nom, model, senml_base_name, building_id, commune_insee, synthetic, geom)
+      SELECT d.id, d.nom, d.model, d.senml_base_name, d.building_id, b.commune_insee, true, ST_Point(d.lon, d.lat, 4326)
+      FROM unnest(${devices.map((d) => d.id)}::text[], ${devices.map((d) => d.nom)}::text[], ${devices.map((d) => d.model)}::text[],
+                  ${devices.map((d) => d.senmlBaseName)}::text[], ${devices.map((d) => d.buildingId)}::text[],
+                  ${devices.map((d) => d.location[0])}::float8[], ${devices.map((d) => d.location[1])}::float8[])
+        AS d (id, nom, model, senml_base_name, building_id, lon, lat)
+      JOIN building b ON b.id = d.building_id`.execute(trx)
+    await sql`
+      INSERT INTO sensor (id, device_id, channel, quantity, unit)
+      SELECT * FROM unnest(${sensors.map((s) => s.id)}::text[], ${sensors.map((s) => s.deviceId)}::text[],
+                           ${sensors.map((s) => s.channel)}::text[], ${sensors.map((s) => s.quantity)}::text[],
+                           ${sensors.map((s) => s.unit)}::text[])`.execute(trx)
+  })
+}
+
+async function recordDatasets(db: Kysely<Schema>, communes: number, assets: DemoAssets): Promise<void> {
+  const rows = [
+    {
+      id: 'communes-somme',
+      title: 'Communes et EPCI de la Somme',
+      source: 'IGN Admin Express COG 2018 (contours, via france-geojson) ; INSEE/DGCL COG 2026 (communes, EPCI) via @etalab/decoupage-administratif 6.0.0',
+      licence: 'Licence Ouverte / Open Licence (Etalab)',
+      synthetic: false,
+      feature_count: communes,
+    },
+    {
+      id: 'batiments-demo',
+      title: 'Bâtiments publics, capteurs et mesures de démonstration',
+      source: 'Générés par Territoire (données synthétiques placées dans des communes réelles)',
+      licence: 'Licence Ouverte / Open Licence (Etalab)',
+      synthetic: true,
+      feature_count: assets.buildings.length,
+    },
+  ]
+  await db.insertInto('dataset').values(rows).onConflict((oc) => oc.column('id').doNothing()).execute()
+}
+
+export async function listSimulatedDevices(db: Kysely<Schema>): Promise<SimulatedDevice[]> {
+  const rows = await db
+    .selectFrom('device as d')
+    .innerJoin('building as b', 'b.id', 'd.building_id')
+    .innerJoin('sensor as s', 's.device_id', 'd.id')
+    .select(['d.id', 'd.senml_base_name', 'b.usage', 'b.floor_area_m2', 's.channel', 's.quantity', 's.unit'])
+    .where('d.synthetic', '=', true)
+    .where('d.senml_base_name', 'is not', null)
+    .orderBy('d.id')
+    .orderBy('s.channel')
+    .execute()
+  const devices = new Map<string, SimulatedDevice & { channels: SimulatedDevice['channels'][number][] }>()
+  for (const row of rows) {
+    let device = devices.get(row.id)
+    if (!device) {
+      device = { id: row.id, senmlBaseName: row.senml_base_name!, usage: row.usage, floorAreaM2: row.floor_area_m2 ?? 500, channels: [] }
+      devices.set(row.id, device)
+    }
+    device.channels.push({ channel: row.channel, quantity: row.quantity, unit: row.unit })
+  }
+  return [...devices.values()]
+}

@@ -1,0 +1,8 @@
+export { parseSenml, resolveSenml } from './senml.ts'
+export type { SenmlRecord, SenmlOptions } from './senml.ts'
+export { MessageRejection, REJECTION_REASONS } from './rejection.ts'
+export type { RejectionReason } from './rejection.ts'
+export { simulatedValue, isOccupied } from './simulated-values.ts'
+export type { SimulatedChannel, SimulatedBuilding } from './simulated-values.ts'
+export { senmlTopic, simulatedPack, startSimulator } from './simulator.ts'
+export type { SimulatedDevice, Simulator } from './simulator.ts'

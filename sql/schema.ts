@@ -1,0 +1,170 @@
+/**
+ * The database as Kysely sees it: one interface per table of sql/migrations. Geometry columns
+ * are typed `Geometry` (opaque): they are only ever read or written through the PostGIS helpers
+ * of sql/postgis.ts.
+ */
+import type { ColumnType, Generated } from 'kysely'
+
+/** An opaque PostGIS geometry; never selected raw. */
+export type Geometry = ColumnType<never, never, never>
+type GeneratedGeometry = Geometry
+type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>
+
+export interface EpciTable {
+  siren: string
+  nom: string
+  nature: string
+  population: number | null
+  members_total: number
+  geom: ColumnType<never, unknown, unknown>
+  geom_3857: GeneratedGeometry
+  updated_at: Timestamp
+}
+
+export interface CommuneTable {
+  insee: string
+  nom: string
+  epci_siren: string | null
+  population: number | null
+  departement: string
+  geom: ColumnType<never, unknown, unknown>
+  geom_3857: GeneratedGeometry
+  updated_at: Timestamp
+}
+
+export interface CommuneFormerCodeTable {
+  code: string
+  insee: string
+}
+
+export interface DatasetTable {
+  id: string
+  title: string
+  source: string
+  licence: string
+  synthetic: boolean
+  feature_count: number
+  loaded_at: Timestamp
+}
+
+export interface ParcelTable {
+  id: string
+  commune: string
+  prefixe: string
+  section: string
+  numero: string
+  contenance: number | null
+  arpente: boolean | null
+  created: string | null
+  updated: string | null
+  geom: ColumnType<never, unknown, unknown>
+  geom_3857: GeneratedGeometry
+}
+
+export interface CadastralBuildingTable {
+  id: Generated<string>
+  commune: string
+  type: string | null
+  nom: string | null
+  created: string | null
+  updated: string | null
+  geom: ColumnType<never, unknown, unknown>
+  geom_3857: GeneratedGeometry
+}
+
+export interface BuildingTable {
+  id: string
+  nom: string
+  usage: string
+  floor_area_m2: number | null
+  construction_year: number | null
+  commune_insee: string
+  parcel_id: string | null
+  synthetic: Generated<boolean>
+  geom: ColumnType<never, unknown, unknown>
+  geom_3857: GeneratedGeometry
+  created_at: Timestamp
+}
+
+export interface DeviceTable {
+  id: string
+  nom: string | null
+  model: string
+  dev_eui: string | null
+  senml_base_name: string | null
+  building_id: string | null
+  commune_insee: string | null
+  synthetic: Generated<boolean>
+  geom: ColumnType<never, unknown, unknown>
+  created_at: Timestamp
+}
+
+export interface SensorTable {
+  sid: Generated<number>
+  id: string
+  device_id: string
+  channel: string
+  quantity: string
+  unit: string
+}
+
+export interface ReadingTable {
+  sid: number
+  ts: Timestamp
+  value: number
+  received_at: Timestamp
+}
+
+export interface RollupTable {
+  sid: number
+  n: number
+  sum: number
+  min: number
+  max: number
+  first_ts: Timestamp
+  first_value: number
+  last_ts: Timestamp
+  last_value: number
+}
+
+export interface SensorLatestTable {
+  sid: number
+  ts: Timestamp
+  value: number
+  received_at: Timestamp
+}
+
+export interface DeadLetterTable {
+  id: Generated<string>
+  received_at: Timestamp
+  topic: string
+  payload: Buffer
+  reason: string
+  detail: string | null
+  replayed_at: Date | null
+}
+
+export interface SchemaMigrationTable {
+  version: number
+  name: string
+  checksum: string
+  applied_at: Timestamp
+}
+
+export interface Schema {
+  epci: EpciTable
+  commune: CommuneTable
+  commune_former_code: CommuneFormerCodeTable
+  dataset: DatasetTable
+  parcel: ParcelTable
+  cadastral_building: CadastralBuildingTable
+  building: BuildingTable
+  device: DeviceTable
+  sensor: SensorTable
+  reading: ReadingTable
+  reading_hourly: RollupTable & { hour: Timestamp }
+  reading_daily: RollupTable & { day: ColumnType<string, string, string> }
+  sensor_latest: SensorLatestTable
+  dead_letter: DeadLetterTable
+  schema_migration: SchemaMigrationTable
+}
