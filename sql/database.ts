@@ -64,8 +64,11 @@ export async function connectDatabase(url: string, options: ConnectOptions): Pro
   return {
     pool,
     db,
-    // Kysely's destroy() ends the pool it was given.
-    close: () => db.destroy(),
+    // Kysely ends the pool only if it ever used it: end it ourselves otherwise.
+    close: async () => {
+      await db.destroy()
+      if (!pool.ended) await pool.end()
+    },
   }
 }
 

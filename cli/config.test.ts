@@ -1,0 +1,81 @@
+import { describe, expect, it } from 'vitest'
+import { ConfigError, parseConfig, redactUrl, unknownVariables, VARIABLES } from './config.ts'
+
+function problems(env: Record<string, string>): readonly string[] {
+  try {
+    parseConfig(env, '/srv/territoire')
+  } catch (error) {
+    if (error instanceof ConfigError) return error.problems
+    throw error
+  }
+  return []
+}
+
+describe('configuration', () => {
+  it('defaults to the embedded engines, the demo and the simulator', () => {
+    const config = parseConfig({}, '/srv/territoire')
+    expect(config).toMatchObject({
+      http: { host: '127.0.0.1', port: 3000 },
+      databaseUrl: null,
+      mqttUrl: null,
+      embeddedBroker: { host: '127.0.0.1', port: 1883 },
+      dataDir: '/srv/territoire/data/local',
+      demo: true,
+      simulator: { enabled: true, intervalSeconds: 60 },
+      ingestion: { topics: ['territoire/senml/#'], clientId: 'territoire-ingestion' },
+      timeZone: 'Europe/Paris',
+      logLevel: 'info',
+    })
+    expect(Object.isFrozen(config) && Object.isFrozen(config.http)).toBe(true)
+  })
+
+  it('reads the servers, ports and switches it is given', () => {
+    const config = parseConfig({
+      DATABASE_URL: 'postgres://hub:secret@db:5432/territoire',
+      MQTT_URL: 'mqtt://broker:1883',
+      PORT: '8080',
+      HUB_DEMO: 'off',
+      MQTT_TOPICS: 'a/+/up, b/#',
+      HUB_DATA_DIR: '/var/lib/territoire',
+    })
+    expect(config.databaseUrl).toBe('postgres://hub:secret@db:5432/territoire')
+    expect(config.mqttUrl).toBe('mqtt://broker:1883')
+    expect(config.http.port).toBe(8080)
+    expect(config.demo).toBe(false)
+    expect(config.simulator.enabled).toBe(false) // follows HUB_DEMO unless set
+    expect(config.ingestion.topics).toEqual(['a/+/up', 'b/#'])
+    expect(config.dataDir).toBe('/var/lib/territoire')
+  })
+
+  it('reports every invalid value, each on one line, naming the variable', () => {
+    const found = problems({
+      PORT: 'abc',
+      DATABASE_URL: 'mysql://db/x',
+      MQTT_URL: 'not a url',
+      HUB_DEMO: 'maybe',
+      MQTT_TOPICS: 'a/#/b',
+      LOG_LEVEL: 'loud',
+      HUB_TIMEZONE: 'Mars/Olympus',
+      SIMULATOR_INTERVAL_S: '0',
+    })
+    expect(found).toHaveLength(8)
+    for (const [problem, variable] of found.map((p, i) => [p, ['PORT', 'DATABASE_URL', 'MQTT_URL', 'HUB_DEMO', 'SIMULATOR_INTERVAL_S', 'MQTT_TOPICS', 'HUB_TIMEZONE', 'LOG_LEVEL'][i]])) {
+      expect(problem).toContain(variable)
+      expect(problem).not.toContain('\n')
+    }
+  })
+
+  it.each([['0'], ['65536'], ['3000.5'], ['-1'], [' 80x']])('refuses PORT=%s', (port) => {
+    expect(problems({ PORT: port })).toEqual([expect.stringContaining('PORT must be an integer between 1 and 65535')])
+  })
+
+  it('never shows a password in what it reports or logs', () => {
+    expect(redactUrl('postgres://hub:s3cret@db:5432/territoire')).toBe('postgres://hub:***@db:5432/territoire')
+    expect(problems({ DATABASE_URL: 'postgres://hub:s3cret@/territoire' }).join(' ')).not.toContain('s3cret')
+  })
+
+  it('warns about unknown variables with our prefixes (likely typos) and documents every known one', () => {
+    expect(unknownVariables({ HUB_DEMOS: 'on', HUB_DEMO: 'on', PATH: '/bin' })).toEqual(['HUB_DEMOS'])
+    expect(VARIABLES.map((v) => v.name)).toEqual(expect.arrayContaining(['DATABASE_URL', 'MQTT_URL', 'PORT', 'MQTT_PORT', 'HUB_DATA_DIR']))
+  })
+})

@@ -1,0 +1,88 @@
+import { describe, expect, it } from 'vitest'
+import { MessageRejection } from './rejection.ts'
+import { parseSenml } from './senml.ts'
+
+const NOW = 1_763_800_000 // 2025-11-22T08:26:40Z
+const options = { now: NOW, maxFutureSkewSeconds: 300 }
+
+function rejection(payload: string): { reason: string; detail: string } {
+  try {
+    parseSenml(payload, options)
+  } catch (error) {
+    if (error instanceof MessageRejection) return { reason: error.reason, detail: error.detail }
+    throw error
+  }
+  throw new Error('accepted')
+}
+
+describe('SenML resolution (RFC 8428 §4.6)', () => {
+  it('applies base name, time, unit and value to the records that follow', () => {
+    const records = parseSenml(JSON.stringify([
+      { bn: 'urn:dev:ow:10e2073a01080063:', bt: 1.276020076001e9, bu: 'A', bver: 5, n: 'voltage', u: 'V', v: 120.1 },
+      { n: 'current', t: -5, v: 1.2 },
+      { n: 'current', t: -4, v: 1.3 },
+      { bv: 100, n: 'offset', v: 1.5 },
+    ]), options)
+    expect(records.map((r) => [r.baseName + r.name, r.time, r.unit, r.value])).toEqual([
+      ['urn:dev:ow:10e2073a01080063:voltage', 1.276020076001e9, 'V', 120.1],
+      ['urn:dev:ow:10e2073a01080063:current', 1.276020076001e9 - 5, 'A', 1.2],
+      ['urn:dev:ow:10e2073a01080063:current', 1.276020076001e9 - 4, 'A', 1.3],
+      ['urn:dev:ow:10e2073a01080063:offset', 1.276020076001e9, 'A', 101.5],
+    ])
+  })
+
+  it('counts times below 2^28 from the time of reception', () => {
+    const [record] = parseSenml('[{"n":"urn:dev:x:t","v":1,"t":-60}]', options)
+    expect(record!.time).toBe(NOW - 60)
+    const [absent] = parseSenml('[{"n":"urn:dev:x:t","v":1}]', options)
+    expect(absent!.time).toBe(NOW)
+  })
+
+  it('keeps string, boolean and data values and sums, with base sum applied', () => {
+    const records = parseSenml(JSON.stringify([
+      { bn: 'd:', bs: 10, n: 'door', vb: true },
+      { n: 'label', vs: 'salle 2' },
+      { n: 'energy', u: 'J', s: 5 },
+    ]), options)
+    expect(records.map((r) => [r.booleanValue, r.stringValue, r.sum])).toEqual([[true, null, null], [null, 'salle 2', null], [null, null, 15]])
+  })
+
+  it.each([
+    ['invalid_json', '[{"n":"a","v":NaN}]'],
+    ['invalid_json', '[{"n":"a","v":Infinity}]'],
+    ['invalid_json', "[{'n':'a','v':1}]"],
+    ['invalid_type', '[{"n":"a","v":"21,5"}]'],
+    ['invalid_type', '[{"n":"a","v":"21.5"}]'],
+    ['invalid_type', '[{"n":"a","vb":"true"}]'],
+    ['invalid_type', '[{"n":5,"v":1}]'],
+    ['non_finite_value', '[{"n":"a","v":null}]'],
+    ['non_finite_value', '[{"n":"a","v":1e400}]'],
+    ['non_finite_value', '[{"n":"a","v":1e308},{"n":"b","bv":1e308,"v":1e308}]'], // base + value overflows
+    ['timestamp_in_future', `[{"n":"a","v":1,"t":${NOW + 301}}]`],
+    ['invalid_senml', '{"n":"a","v":1}'],
+    ['invalid_senml', '[]'],
+    ['invalid_senml', '[{"v":1}]'],
+    ['invalid_senml', '[{"n":"a b","v":1}]'],
+    ['invalid_senml', '[{"n":"-a","v":1}]'],
+    ['invalid_senml', '[{"n":"a","v":1,"vs":"x"}]'],
+    ['invalid_senml', '[{"n":"a"}]'],
+    ['invalid_senml', '[{"n":"a","v":1,"x_":2}]'],
+    ['invalid_senml', '[{"n":"a","v":1,"bver":11}]'],
+  ])('refuses %s: %s', (reason, payload) => {
+    expect(rejection(payload).reason).toBe(reason)
+  })
+
+  it('refuses the whole pack for one bad record, saying which', () => {
+    const { reason, detail } = rejection('[{"n":"a","v":1},{"n":"b","v":"x"}]')
+    expect(reason).toBe('invalid_type')
+    expect(detail).toMatch(/^record 2/)
+  })
+
+  it('ignores unknown fields that are not must-understand', () => {
+    expect(parseSenml('[{"n":"a","v":1,"ct":"x"}]', options)).toHaveLength(1)
+  })
+
+  it('accepts a time within the allowed clock skew', () => {
+    expect(parseSenml(`[{"n":"a","v":1,"t":${NOW + 299}}]`, options)[0]!.time).toBe(NOW + 299)
+  })
+})

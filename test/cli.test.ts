@@ -1,0 +1,132 @@
+/**
+ * The `territoire` command as an operator meets it: help for every command, and every bad
+ * configuration answered with one line on stderr and a non-zero exit status — no stack trace.
+ */
+import { spawn } from 'node:child_process'
+import { mkdtemp, writeFile } from 'node:fs/promises'
+import net from 'node:net'
+import os from 'node:os'
+import path from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { databaseUrl, mqttUrl } from './engines.ts'
+
+const BIN = path.resolve(import.meta.dirname, '..', 'bin', 'territoire.js')
+
+interface Run {
+  readonly code: number | null
+  readonly stdout: string
+  readonly stderr: string
+}
+
+/** Runs the CLI with only the variables given (plus PATH/HOME), like a fresh shell would. */
+function territoire(args: string[], env: Record<string, string> = {}): Promise<Run> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [BIN, ...args], {
+      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', LOG_LEVEL: 'warn', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    })
+    let stdout = ''
+    let stderr = ''
+    child.stdout.on('data', (chunk) => (stdout += chunk))
+    child.stderr.on('data', (chunk) => (stderr += chunk))
+    child.on('close', (code) => resolve({ code, stdout, stderr }))
+  })
+}
+
+/** The error lines: what an operator reads (warnings are log lines, not errors). */
+function errorLines(run: Run): string[] {
+  return run.stderr.split('\n').filter((line) => line.startsWith('territoire:'))
+}
+
+function expectOneLineFailure(run: Run, code: number, pattern: RegExp): void {
+  expect(run.code).toBe(code)
+  expect(errorLines(run)).toEqual([expect.stringMatching(pattern)])
+  expect(run.stderr).not.toMatch(/^\s+at /m) // never a stack trace
+}
+
+let busy: net.Server
+let busyPort: number
+
+beforeAll(async () => {
+  busy = net.createServer()
+  await new Promise<void>((resolve) => busy.listen(0, '127.0.0.1', resolve))
+  busyPort = (busy.address() as net.AddressInfo).port
+})
+afterAll(() => new Promise<void>((resolve) => busy.close(() => resolve())))
+
+async function freePort(): Promise<number> {
+  const server = net.createServer()
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  const { port } = server.address() as net.AddressInfo
+  await new Promise<void>((resolve) => server.close(() => resolve()))
+  return port
+}
+
+describe('territoire CLI', () => {
+  it('lists its commands, and each command has --help', async () => {
+    const help = await territoire(['--help'])
+    expect(help.code).toBe(0)
+    expect(help.stdout).toMatch(/start\s+Start the hub/)
+    expect(help.stdout).toMatch(/migrate\s+Apply the pending database migrations/)
+    const start = await territoire(['start', '--help'])
+    expect(start.code).toBe(0)
+    for (const variable of ['DATABASE_URL', 'MQTT_URL', 'PORT', 'MQTT_PORT', 'HUB_DATA_DIR']) expect(start.stdout).toContain(variable)
+    expect((await territoire(['migrate', '--help'])).stdout).toContain('Usage: territoire migrate')
+  })
+
+  it('refuses an unknown command or option on one line', async () => {
+    expectOneLineFailure(await territoire(['frobnicate']), 2, /^territoire: unknown command "frobnicate"/)
+    const run = await territoire(['start', '--colour'])
+    expect(run.code).toBe(2)
+    expect(run.stderr.trim().split('\n')).toHaveLength(1)
+  })
+
+  it.each([
+    [{ PORT: 'abc' }, /^territoire: configuration error: PORT must be an integer between 1 and 65535 \(got "abc"\)$/],
+    [{ DATABASE_URL: 'mysql://db/territoire' }, /^territoire: configuration error: DATABASE_URL must start with postgres:\/\/ or postgresql:\/\//],
+    [{ MQTT_URL: 'broker:1883' }, /^territoire: configuration error: MQTT_URL must start with mqtt:\/\//],
+    [{ HUB_DEMO: 'perhaps' }, /^territoire: configuration error: HUB_DEMO must be on or off/],
+  ])('reports bad configuration %o on one line, exit 2', async (env, pattern) => {
+    expectOneLineFailure(await territoire(['start'], env), 2, pattern)
+  })
+
+  it('reports each bad variable on its own line', async () => {
+    const run = await territoire(['start'], { PORT: '0', LOG_LEVEL: 'chatty' })
+    expect(run.code).toBe(2)
+    expect(errorLines(run)).toEqual([expect.stringMatching(/PORT/), expect.stringMatching(/LOG_LEVEL/)])
+  })
+
+  it('gives up on an unreachable database after the bounded retry, on one line', async () => {
+    const run = await territoire(['start'], { DATABASE_URL: 'postgres://hub:secret@127.0.0.1:1/territoire', CONNECT_TIMEOUT_S: '1', PORT: String(await freePort()) })
+    expectOneLineFailure(run, 1, /^territoire: cannot connect to PostgreSQL at 127\.0\.0\.1:1\/territoire after 1 s: .*ECONNREFUSED/)
+    expect(run.stderr).not.toContain('secret')
+  })
+
+  it('reports a port already in use on one line, before starting anything', async () => {
+    const run = await territoire(['start'], { PORT: String(busyPort), DATABASE_URL: databaseUrl(), MQTT_URL: mqttUrl() })
+    expectOneLineFailure(run, 1, new RegExp(`^territoire: PORT ${busyPort} is already in use on 127\\.0\\.0\\.1`))
+  })
+
+  it('gives up on an unreachable broker after the bounded retry, on one line', async () => {
+    const run = await territoire(['start', '--no-demo', '--no-simulator'], {
+      PORT: String(await freePort()),
+      DATABASE_URL: databaseUrl(),
+      MQTT_URL: 'mqtt://127.0.0.1:1',
+      CONNECT_TIMEOUT_S: '2',
+    })
+    expectOneLineFailure(run, 1, /^territoire: cannot connect to the MQTT broker at 127\.0\.0\.1:1 after 2 s: .*ECONNREFUSED/)
+  })
+
+  it('refuses a data directory used by another running hub', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'territoire-cli-'))
+    await writeFile(path.join(dir, 'hub.pid'), String(process.pid)) // this test process: alive
+    const run = await territoire(['start'], { HUB_DATA_DIR: dir, PORT: String(await freePort()), MQTT_PORT: String(await freePort()) })
+    expectOneLineFailure(run, 1, new RegExp(`^territoire: HUB_DATA_DIR ${dir} is in use by another Territoire \\(pid ${process.pid}\\)`))
+  })
+
+  it('migrates an up-to-date database and says so', async () => {
+    const run = await territoire(['migrate'], { DATABASE_URL: databaseUrl() })
+    expect(run.code).toBe(0)
+    expect(run.stdout).toMatch(/^database up to date \(\d+ migrations\)$/m)
+  })
+})

@@ -1,0 +1,53 @@
+/**
+ * What an integration test needs from the run's engines: a database (pg pool + Kysely), the
+ * broker URL, and the app as the CLI assembles it.
+ */
+import { inject } from 'vitest'
+import type { Express } from 'express'
+import { createApp, TileService } from '../api/index.ts'
+import { silentLogger } from '../core/index.ts'
+import { connectDatabase, detectCapabilities, type Database } from '../sql/index.ts'
+
+export const databaseUrl = () => inject('databaseUrl')
+export const mqttUrl = () => inject('mqttUrl')
+export const engines = () => inject('engines')
+
+export async function openDatabase(): Promise<Database> {
+  return connectDatabase(databaseUrl(), { log: silentLogger, timeoutSeconds: 10, maxConnections: 4 })
+}
+
+export interface TestApp {
+  readonly app: Express
+  readonly tiles: TileService
+}
+
+/** The HTTP app over the run's database, its tile encoder chosen as in production. */
+export async function testApp(database: Database, options: { webDir?: string | null } = {}): Promise<TestApp> {
+  const capabilities = await detectCapabilities(database.pool)
+  const tiles = new TileService(database.pool, capabilities.mvt ? 'postgis' : 'node')
+  const app = createApp({
+    db: database.db,
+    tiles,
+    log: silentLogger,
+    webDir: options.webDir ?? null,
+    health: async () => ({ status: 'ok', checks: {} }),
+  })
+  return { app, tiles }
+}
+
+/** A unique suffix for names a test creates (topics, client ids, devices). */
+export function uniqueName(prefix: string): string {
+  return `${prefix}-${process.pid}-${Math.random().toString(36).slice(2, 8)}`
+}
+
+/** Serves an app on a free loopback port for the duration of a test file. */
+export async function serve(app: Express): Promise<{ url: string; close: () => Promise<void> }> {
+  const server = await new Promise<import('node:http').Server>((resolve) => {
+    const s = app.listen(0, '127.0.0.1', () => resolve(s))
+  })
+  const { port } = server.address() as import('node:net').AddressInfo
+  return {
+    url: `http://127.0.0.1:${port}`,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  }
+}

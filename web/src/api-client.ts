@@ -1,0 +1,129 @@
+/**
+ * The hub's HTTP API as the page uses it: typed responses, and one error type that carries
+ * a French message ready to show (the API's problem+json details are in English, for operators).
+ */
+import type { FeatureCollection, MultiPolygon, Polygon } from 'geojson'
+
+/** [west, south, east, north] in WGS 84 degrees. */
+export type Bbox = [number, number, number, number]
+
+export interface EpciSummary {
+  readonly siren: string
+  readonly nom: string
+  /** COG nature: "CA", "CC", "CU", "METRO", "MET69". */
+  readonly nature: string
+  readonly population: number | null
+  readonly membersTotal: number
+  /** Fewer than membersTotal when the EPCI extends beyond the loaded territory (the département). */
+  readonly membersLoaded: number
+  readonly bbox: Bbox | null
+}
+
+export interface CommuneSummary {
+  readonly insee: string
+  readonly nom: string
+  readonly population: number | null
+}
+
+export interface EpciDetail extends EpciSummary {
+  readonly communes: readonly CommuneSummary[]
+}
+
+export type BuildingUsage = 'mairie' | 'ecole' | 'gymnase' | 'mediatheque'
+
+export interface BuildingProperties {
+  readonly id: string
+  readonly nom: string
+  readonly usage: BuildingUsage | string
+  readonly floor_area_m2: number | null
+  readonly construction_year: number | null
+  readonly commune_insee: string
+  readonly commune: string
+  readonly synthetic: boolean
+}
+
+export type BuildingCollection = FeatureCollection<Polygon | MultiPolygon, BuildingProperties>
+
+export interface DatasetInfo {
+  readonly id: string
+  readonly title: string
+  readonly source: string
+  readonly licence: string
+  readonly synthetic: boolean
+  readonly featureCount: number
+  readonly loadedAt: string
+}
+
+/** A failed API call, with a message for the page's users and the HTTP status (0: no answer). */
+export class ApiError extends Error {
+  constructor(
+    message: string,
+    readonly status: number,
+    readonly detail?: string,
+  ) {
+    super(message)
+    this.name = 'ApiError'
+  }
+}
+
+export function listEpci(signal?: AbortSignal): Promise<EpciSummary[]> {
+  return getJson('/api/epci', 'la liste des EPCI', signal)
+}
+
+export function getEpci(siren: string, signal?: AbortSignal): Promise<EpciDetail> {
+  return getJson(`/api/epci/${encodeURIComponent(siren)}`, `l’EPCI ${siren}`, signal, siren)
+}
+
+export function getEpciBuildings(siren: string, signal?: AbortSignal): Promise<BuildingCollection> {
+  return getJson(`/api/epci/${encodeURIComponent(siren)}/buildings`, `les bâtiments de l’EPCI ${siren}`, signal, siren)
+}
+
+export function listDatasets(signal?: AbortSignal): Promise<DatasetInfo[]> {
+  return getJson('/api/datasets', 'l’origine des données', signal)
+}
+
+export function unknownEpciMessage(siren: string): string {
+  return `Aucun EPCI ne correspond au SIREN « ${siren} ». Choisissez un EPCI dans la liste.`
+}
+
+/**
+ * GET a JSON resource. `what` names it in French for the error message; `siren`, when given,
+ * turns a 404/400 into "no such EPCI", the one client error a user can cause (by a deep link).
+ */
+async function getJson<T>(url: string, what: string, signal?: AbortSignal, siren?: string): Promise<T> {
+  let response: Response
+  try {
+    response = await fetch(url, { headers: { Accept: 'application/json' }, ...(signal ? { signal } : {}) })
+  } catch (error) {
+    if (signal?.aborted) throw error
+    throw new ApiError(
+      `Le serveur Territoire ne répond pas : impossible de charger ${what}. Vérifiez votre connexion ou réessayez dans un instant.`,
+      0,
+    )
+  }
+  if (!response.ok) {
+    const detail = await problemDetail(response)
+    // A proxy in front of a stopped hub answers 502/503/504: for the user, the hub is down.
+    if (response.status === 502 || response.status === 503 || response.status === 504) {
+      throw new ApiError(`Le serveur Territoire est indisponible : impossible de charger ${what}. Réessayez dans un instant.`, response.status, detail)
+    }
+    if (siren !== undefined && (response.status === 404 || response.status === 400)) {
+      throw new ApiError(unknownEpciMessage(siren), response.status, detail)
+    }
+    throw new ApiError(`Le serveur n’a pas pu fournir ${what} (erreur ${response.status}). Réessayez dans un instant.`, response.status, detail)
+  }
+  try {
+    return (await response.json()) as T
+  } catch {
+    throw new ApiError(`Réponse illisible du serveur pour ${what}.`, response.status)
+  }
+}
+
+async function problemDetail(response: Response): Promise<string | undefined> {
+  try {
+    const problem = (await response.json()) as { detail?: unknown }
+    return typeof problem.detail === 'string' ? problem.detail : undefined
+  } catch {
+    return undefined
+  }
+}

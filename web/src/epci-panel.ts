@@ -1,0 +1,178 @@
+/**
+ * The side panel: the selected EPCI's identity card, its demo buildings (also a keyboard way
+ * to reach them on the map) and its communes; or, with nothing selected, the list of EPCI.
+ */
+import type { BuildingCollection, BuildingUsage, EpciDetail, EpciSummary } from './api-client.ts'
+import { h, setChildren } from './dom.ts'
+import { USAGE_LABELS, formatInteger, formatPopulation, natureLabel, plural, usageLabel } from './format.ts'
+import { pathForSiren } from './router.ts'
+
+export interface EpciPanelCallbacks {
+  /** A building chosen in the list: show it on the map. */
+  readonly onBuildingChosen: (id: string) => void
+}
+
+const collator = new Intl.Collator('fr', { sensitivity: 'base', numeric: true })
+
+export class EpciPanel {
+  constructor(
+    private readonly root: HTMLElement,
+    private readonly callbacks: EpciPanelCallbacks,
+  ) {}
+
+  showLoading(summary: EpciSummary | undefined): void {
+    this.root.setAttribute('aria-busy', 'true')
+    setChildren(this.root,
+      h('h2', { id: 'panel-title' }, summary?.nom ?? 'Chargement…'),
+      h('p', { class: 'muted' }, 'Chargement des données de l’EPCI…'),
+    )
+  }
+
+  /** Nothing selected: an invitation to choose, and the EPCI as links (deep links that also work without the select). */
+  showOverview(epcis: readonly EpciSummary[], listFailed = false): void {
+    this.root.removeAttribute('aria-busy')
+    const communes = epcis.reduce((sum, e) => sum + e.membersLoaded, 0)
+    setChildren(this.root,
+      h('h2', { id: 'panel-title' }, 'Vue d’ensemble du territoire'),
+      epcis.length === 0
+        ? h(
+            'p',
+            {},
+            listFailed
+              ? 'La liste des EPCI n’a pas pu être chargée. Rechargez la page quand le serveur sera de nouveau joignable.'
+              : 'Aucun EPCI n’est disponible pour le moment.',
+          )
+        : h(
+            'p',
+            {},
+            `${plural(epcis.length, 'EPCI', 'EPCI')} et ${plural(communes, 'commune')} chargés. `,
+            'Choisissez un EPCI dans la liste en haut de la page, ou ci-dessous.',
+          ),
+      epcis.length > 0 &&
+        h(
+          'ul',
+          { class: 'epci-links' },
+          epcis.map((e) =>
+            h(
+              'li',
+              {},
+              h('a', { href: pathForSiren(e.siren), 'data-siren': e.siren }, e.nom),
+              h('span', { class: 'muted' }, ` — ${natureLabel(e.nature)}, ${plural(e.membersLoaded, 'commune')}`),
+            ),
+          ),
+        ),
+    )
+  }
+
+  showEpci(epci: EpciDetail, buildings: BuildingCollection): void {
+    this.root.removeAttribute('aria-busy')
+    const partial = epci.membersLoaded < epci.membersTotal
+    setChildren(this.root,
+      h('h2', { id: 'panel-title' }, epci.nom),
+      h(
+        'dl',
+        { class: 'facts' },
+        h('dt', {}, 'Nature'),
+        h('dd', {}, natureLabel(epci.nature)),
+        h('dt', {}, 'SIREN'),
+        h('dd', {}, epci.siren),
+        h('dt', {}, 'Population'),
+        h('dd', {}, formatPopulation(epci.population)),
+        h('dt', {}, 'Communes'),
+        h(
+          'dd',
+          {},
+          partial
+            ? `${formatInteger(epci.membersLoaded)} affichées sur ${formatInteger(epci.membersTotal)} membres`
+            : `${formatInteger(epci.membersTotal)} (toutes affichées)`,
+        ),
+        h('dt', {}, 'Bâtiments publics'),
+        h('dd', {}, `${plural(buildings.features.length, 'bâtiment')} de démonstration`),
+      ),
+      partial &&
+        h(
+          'p',
+          { class: 'notice', role: 'note' },
+          h('strong', {}, 'EPCI en partie hors du territoire chargé. '),
+          `Cet EPCI s’étend au-delà du département : seules ${formatInteger(epci.membersLoaded)} de ses `,
+          `${formatInteger(epci.membersTotal)} communes membres sont affichées sur la carte et dans la liste. `,
+          'La population indiquée est celle de l’EPCI entier.',
+        ),
+      this.buildingsSection(buildings),
+      this.communesSection(epci),
+    )
+  }
+
+  private buildingsSection(buildings: BuildingCollection): HTMLElement {
+    const features = [...buildings.features].sort(
+      (a, b) => collator.compare(a.properties.commune, b.properties.commune) || collator.compare(a.properties.nom, b.properties.nom),
+    )
+    if (features.length === 0) {
+      return h(
+        'section',
+        { 'aria-labelledby': 'buildings-title' },
+        h('h3', { id: 'buildings-title' }, 'Bâtiments publics'),
+        h('p', { class: 'muted' }, 'Aucun bâtiment de démonstration n’est chargé pour cet EPCI.'),
+      )
+    }
+    const counts = new Map<string, number>()
+    for (const f of features) counts.set(f.properties.usage, (counts.get(f.properties.usage) ?? 0) + 1)
+    const order = Object.keys(USAGE_LABELS) as BuildingUsage[]
+    const usages = [...counts.keys()].sort((a, b) => rank(order, a) - rank(order, b))
+    return h(
+      'section',
+      { 'aria-labelledby': 'buildings-title' },
+      h('h3', { id: 'buildings-title' }, `Bâtiments publics (${formatInteger(features.length)})`),
+      h('p', { class: 'badge badge-synthetic' }, 'Données synthétiques (démonstration)'),
+      h(
+        'ul',
+        { class: 'usage-counts' },
+        usages.map((usage) => h('li', {}, `${usageLabel(usage)} : ${formatInteger(counts.get(usage) ?? 0)}`)),
+      ),
+      h(
+        'details',
+        {},
+        h('summary', {}, 'Liste des bâtiments (afficher sur la carte)'),
+        h(
+          'ul',
+          { class: 'building-list' },
+          features.map((f) => {
+            const button = h(
+              'button',
+              { type: 'button', class: 'link-button' },
+              f.properties.nom,
+              h('span', { class: 'muted' }, ` — ${usageLabel(f.properties.usage)}, ${f.properties.commune}`),
+            )
+            button.addEventListener('click', () => this.callbacks.onBuildingChosen(f.properties.id))
+            return h('li', {}, button)
+          }),
+        ),
+      ),
+    )
+  }
+
+  private communesSection(epci: EpciDetail): HTMLElement {
+    const communes = [...epci.communes].sort((a, b) => collator.compare(a.nom, b.nom) || a.insee.localeCompare(b.insee))
+    return h(
+      'section',
+      { 'aria-labelledby': 'communes-title' },
+      h('h3', { id: 'communes-title' }, `Communes affichées (${formatInteger(communes.length)})`),
+      h(
+        'table',
+        { class: 'commune-table' },
+        h('caption', { class: 'visually-hidden' }, `Communes de ${epci.nom} chargées dans Territoire`),
+        h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, 'Commune'), h('th', { scope: 'col' }, 'Code INSEE'))),
+        h(
+          'tbody',
+          {},
+          communes.map((c) => h('tr', {}, h('th', { scope: 'row' }, c.nom), h('td', {}, c.insee))),
+        ),
+      ),
+    )
+  }
+}
+
+function rank(order: readonly string[], usage: string): number {
+  const i = order.indexOf(usage)
+  return i === -1 ? order.length : i
+}

@@ -1,0 +1,43 @@
+/** The map legend, in HTML next to the map (the style uses no glyphs, so no text on the map). */
+import type { BuildingUsage } from './api-client.ts'
+import { h } from './dom.ts'
+import { USAGE_LABELS } from './format.ts'
+import { COLORS, USAGE_COLORS } from './map-style.ts'
+
+export function renderLegend(root: HTMLElement): void {
+  const usages = Object.keys(USAGE_LABELS) as BuildingUsage[]
+  // A <details>: users can fold it away when it hides part of the map. Folded at first on
+  // narrow screens, where it would cover half of it.
+  const details = h(
+    'details',
+    { open: matchMedia('(min-width: 48.01rem)').matches },
+    h('summary', { class: 'legend-title' }, 'Légende'),
+    h(
+      'ul',
+      {},
+      item(swatch(COLORS.selectedCommune, COLORS.communeOutline), 'Commune de l’EPCI choisi'),
+      item(swatch(COLORS.otherCommune, COLORS.communeOutline), 'Autre commune'),
+      item(line(COLORS.selectedEpci), 'Contour de l’EPCI choisi'),
+    ),
+    h('p', { class: 'legend-subtitle' }, 'Bâtiments publics (synthétiques)'),
+    h('ul', { class: 'legend-usages' }, usages.map((usage) => item(swatch(USAGE_COLORS[usage], '#1a1a1a', true), USAGE_LABELS[usage]))),
+  )
+  root.replaceChildren(details)
+}
+
+function item(symbol: HTMLElement, label: string): HTMLElement {
+  return h('li', {}, symbol, label)
+}
+
+function swatch(fill: string, border: string, round = false): HTMLElement {
+  const element = h('span', { class: round ? 'swatch swatch-round' : 'swatch', 'aria-hidden': 'true' })
+  element.style.background = fill
+  element.style.borderColor = border
+  return element
+}
+
+function line(color: string): HTMLElement {
+  const element = h('span', { class: 'swatch swatch-line', 'aria-hidden': 'true' })
+  element.style.borderColor = color
+  return element
+}

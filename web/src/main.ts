@@ -1,0 +1,201 @@
+/**
+ * Territoire's hypervisor page: wires the EPCI picker, the map, the side panel and the
+ * provenance note to the routes `/` and `/epci/{siren}`.
+ *
+ * Test hook (see web/README.md): `window.territoireMap` is the MapLibre map, and
+ * `document.body.dataset.state` goes 'loading' → 'ready' (or 'error') each time a route is
+ * shown, once its data are in the panel and the map is idle after fitting to them.
+ */
+import './style.css'
+import type * as maplibregl from 'maplibre-gl'
+import {
+  ApiError,
+  getEpci,
+  getEpciBuildings,
+  listDatasets,
+  listEpci,
+  unknownEpciMessage,
+  type Bbox,
+  type EpciSummary,
+} from './api-client.ts'
+import { byId } from './dom.ts'
+import { EpciPanel } from './epci-panel.ts'
+import { EpciPicker } from './epci-picker.ts'
+import { plural } from './format.ts'
+import { renderLegend } from './legend.ts'
+import { Messages } from './messages.ts'
+import { renderProvenance, renderProvenanceSummary, renderProvenanceUnavailable } from './provenance.ts'
+import { navigate, onRouteChange, sirenFromPath } from './router.ts'
+import { TerritoryMap } from './territory-map.ts'
+
+declare global {
+  interface Window {
+    /** The MapLibre map, for end-to-end tests (queryRenderedFeatures). */
+    territoireMap?: maplibregl.Map
+  }
+}
+
+type PageState = 'loading' | 'ready' | 'error'
+
+const messages = new Messages()
+const panel = new EpciPanel(byId('panel-content'), { onBuildingChosen: (id) => territoryMap?.focusBuilding(id) })
+const picker = new EpciPicker(
+  {
+    form: byId<HTMLFormElement>('epci-form'),
+    filter: byId<HTMLInputElement>('epci-filter'),
+    select: byId<HTMLSelectElement>('epci-select'),
+    count: byId('epci-filter-count'),
+  },
+  (siren) => {
+    navigate(siren)
+    void show(siren)
+  },
+)
+
+let epcis: readonly EpciSummary[] = []
+let territoryBounds: Bbox | null = null
+/** An error that outlives a route change (the EPCI list could not be loaded). */
+let startupError: string | null = null
+let listFailed = false
+let territoryMap: TerritoryMap | null = null
+/** Each show() takes a number; a slower, older one must not overwrite a newer one. */
+let generation = 0
+let inFlight: AbortController | null = null
+let tileErrorShown = false
+
+function setState(state: PageState): void {
+  document.body.dataset.state = state
+}
+
+async function start(): Promise<void> {
+  setState('loading')
+  renderLegend(byId('legend'))
+  const provenance = byId('provenance')
+  // The static text in index.html already says what is real and what is synthetic; the API's
+  // list replaces it with titles, sources and licences (or stays if the call fails).
+  void listDatasets().then(
+    (datasets) => {
+      renderProvenance(provenance, datasets)
+      renderProvenanceSummary(byId('provenance-summary'), datasets)
+    },
+    () => renderProvenanceUnavailable(provenance),
+  )
+
+  try {
+    epcis = await listEpci()
+    territoryBounds = unionOf(epcis.map((e) => e.bbox))
+  } catch (error) {
+    listFailed = true
+    startupError = errorMessage(error)
+    messages.error(startupError)
+  }
+  picker.setEpcis(epcis)
+
+  try {
+    // Start on the linked EPCI if there is one: no tiles fetched for a view left at once.
+    const linked = epcis.find((e) => e.siren === sirenFromPath())
+    territoryMap = new TerritoryMap(byId('map'), {
+      initialBounds: linked?.bbox ?? territoryBounds,
+      onLoadError: onMapError,
+      epciName: (siren) => epcis.find((e) => e.siren === siren)?.nom,
+    })
+    window.territoireMap = territoryMap.map
+  } catch {
+    // No WebGL (old browser, disabled GPU): the panel and provenance still work.
+    startupError = 'La carte ne peut pas s’afficher dans ce navigateur (WebGL indisponible). Les informations restent consultables dans le panneau.'
+    messages.error(startupError)
+  }
+
+  onRouteChange((siren) => void show(siren))
+  await show(sirenFromPath())
+}
+
+/** Shows a route: `null` is the overview, otherwise an EPCI by SIREN. */
+async function show(siren: string | null): Promise<void> {
+  const current = ++generation
+  inFlight?.abort()
+  const controller = new AbortController()
+  inFlight = controller
+  setState('loading')
+  tileErrorShown = false
+  if (startupError) messages.error(startupError)
+  else messages.clearError()
+  picker.setValue(siren)
+
+  try {
+    if (siren === null) {
+      showOverview()
+    } else {
+      // The list is the caller's whole scope: a SIREN missing from it is unknown, no need to ask
+      // (and no 404 in the console). Without a list, the API decides.
+      if (epcis.length > 0 && !epcis.some((e) => e.siren === siren)) throw new ApiError(unknownEpciMessage(siren), 404)
+      panel.showLoading(epcis.find((e) => e.siren === siren))
+      messages.info('Chargement de l’EPCI…')
+      const [epci, buildings] = await Promise.all([
+        getEpci(siren, controller.signal),
+        getEpciBuildings(siren, controller.signal),
+      ])
+      if (current !== generation) return
+      panel.showEpci(epci, buildings)
+      territoryMap?.showEpci(epci, buildings, territoryBounds)
+      document.title = `${epci.nom} — Territoire`
+      messages.info(`${epci.nom} affiché : ${plural(epci.membersLoaded, 'commune')}, ${plural(buildings.features.length, 'bâtiment')} de démonstration.`)
+    }
+    await territoryMap?.settled()
+    if (current === generation) setState(startupError ? 'error' : 'ready')
+  } catch (error) {
+    if (current !== generation || controller.signal.aborted) return
+    // Never a blank page: say what went wrong, and fall back to the overview.
+    messages.error(errorMessage(error))
+    showOverview()
+    await territoryMap?.settled()
+    if (current === generation) setState('error')
+  }
+}
+
+function showOverview(): void {
+  panel.showOverview(epcis, listFailed)
+  territoryMap?.showOverview(territoryBounds)
+  document.title = 'Territoire — hyperviseur territorial'
+  messages.info(epcis.length ? 'Vue d’ensemble du territoire : choisissez un EPCI.' : '')
+}
+
+function onMapError(error: { readonly message: string }): void {
+  // One message per route: a hub that went down fails every tile.
+  if (tileErrorShown) return
+  tileErrorShown = true
+  console.warn('map:', error.message)
+  if (!messages.hasError()) messages.error('Une partie de la carte n’a pas pu être chargée. Vérifiez que le serveur Territoire est joignable, puis rechargez la page.')
+}
+
+function errorMessage(error: unknown): string {
+  return error instanceof ApiError ? error.message : 'Une erreur inattendue est survenue. Rechargez la page ; si elle persiste, contactez l’administrateur du hub.'
+}
+
+/** The smallest bbox holding all the given ones; null if none. */
+function unionOf(boxes: readonly (Bbox | null)[]): Bbox | null {
+  let union: Bbox | null = null
+  for (const b of boxes) {
+    if (!b) continue
+    union = union ? [Math.min(union[0], b[0]), Math.min(union[1], b[1]), Math.max(union[2], b[2]), Math.max(union[3], b[3])] : [...b]
+  }
+  return union
+}
+
+// The overview's EPCI links are real links (they open in a new tab, work without JS); a plain
+// click navigates in place.
+document.addEventListener('click', (event) => {
+  const link = (event.target as Element | null)?.closest<HTMLAnchorElement>('a[data-siren]')
+  if (!link || event.defaultPrevented || event.button !== 0 || event.metaKey || event.ctrlKey || event.shiftKey || event.altKey) return
+  event.preventDefault()
+  const siren = link.dataset.siren ?? null
+  navigate(siren)
+  void show(siren)
+  byId('panel-content').focus()
+})
+
+void start().catch((error: unknown) => {
+  console.error(error)
+  messages.error(errorMessage(error))
+  setState('error')
+})

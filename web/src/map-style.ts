@@ -1,0 +1,159 @@
+/**
+ * The map's style: no remote basemap, fonts, glyphs or sprites (users and this hub may be
+ * offline), so only fill, line and circle layers over a plain background. Layer ids are
+ * exported because the end-to-end tests query them (see web/README.md).
+ */
+import type { FeatureCollection } from 'geojson'
+import type { ExpressionSpecification, StyleSpecification } from 'maplibre-gl'
+import type { BuildingUsage } from './api-client.ts'
+
+export const LAYER = {
+  background: 'background',
+  /** Every commune; the selected EPCI's members highlighted, the others faded. Queried by tests. */
+  communesFill: 'communes-fill',
+  communesOutline: 'communes-outline',
+  epciOutline: 'epci-outline',
+  epciSelectedOutline: 'epci-selected-outline',
+  /** Demo building footprints, coloured by usage. Queried by tests. */
+  buildingsFill: 'buildings-fill',
+  buildingsOutline: 'buildings-outline',
+  /** A dot per building at low zoom, where a 20 m footprint is smaller than a pixel. */
+  buildingsPoints: 'buildings-points',
+} as const
+
+export const SOURCE = { communes: 'communes', epci: 'epci', buildings: 'buildings', buildingPoints: 'building-points' } as const
+
+/** Okabe–Ito colours: distinguishable with the common colour-vision deficiencies. */
+export const USAGE_COLORS: Record<BuildingUsage, string> = {
+  mairie: '#0072B2',
+  ecole: '#D55E00',
+  gymnase: '#009E73',
+  mediatheque: '#CC79A7',
+}
+const OTHER_USAGE_COLOR = '#555555'
+
+export const COLORS = {
+  background: '#dfe5ea',
+  selectedCommune: '#fbfaf5',
+  otherCommune: '#b9c1ca',
+  communeOutline: '#6b7480',
+  epciOutline: '#4a5360',
+  selectedEpci: '#1b2f80',
+  buildingOutline: '#1a1a1a',
+} as const
+
+/** Zoom from which footprints are big enough to read; below it the dots show where buildings are. */
+export const FOOTPRINT_MIN_ZOOM = 14
+
+const usageColor: ExpressionSpecification = [
+  'match',
+  ['get', 'usage'],
+  ...Object.entries(USAGE_COLORS).flat(),
+  OTHER_USAGE_COLOR,
+] as unknown as ExpressionSpecification
+
+/** True for features of the selected EPCI. '' (no selection) matches nothing. */
+function isSelected(property: 'epci' | 'siren', siren: string | null): ExpressionSpecification {
+  return ['==', ['get', property], siren ?? '']
+}
+
+/** Paint values that depend on the selection, set again with setPaintProperty/setFilter on each change. */
+export function communesFillColor(siren: string | null): ExpressionSpecification {
+  // With nothing selected, every commune is drawn as "selectable" rather than faded.
+  if (siren === null) return ['literal', COLORS.selectedCommune] as unknown as ExpressionSpecification
+  return ['case', isSelected('epci', siren), COLORS.selectedCommune, COLORS.otherCommune]
+}
+
+export function communesFillOpacity(siren: string | null): ExpressionSpecification | number {
+  return siren === null ? 0.85 : ['case', isSelected('epci', siren), 0.95, 0.55]
+}
+
+export function selectedEpciFilter(siren: string | null): ExpressionSpecification {
+  return isSelected('siren', siren)
+}
+
+export function buildStyle(origin: string): StyleSpecification {
+  return {
+    version: 8,
+    name: 'Territoire — hyperviseur',
+    sources: {
+      // TileJSON by URL: the hub tells MapLibre the tile URLs, zoom range and bounds.
+      [SOURCE.communes]: { type: 'vector', url: `${origin}/tiles/communes.json` },
+      [SOURCE.epci]: { type: 'vector', url: `${origin}/tiles/epci.json` },
+      // Filled in on selection (setData). Tolerance 0: geojson-vt's default simplification
+      // drops footprints smaller than a pixel at EPCI zoom, and they would not be queryable.
+      [SOURCE.buildings]: { type: 'geojson', data: emptyCollection(), tolerance: 0 },
+      [SOURCE.buildingPoints]: { type: 'geojson', data: emptyCollection() },
+    },
+    layers: [
+      { id: LAYER.background, type: 'background', paint: { 'background-color': COLORS.background } },
+      {
+        id: LAYER.communesFill,
+        type: 'fill',
+        source: SOURCE.communes,
+        'source-layer': 'communes',
+        paint: { 'fill-color': communesFillColor(null), 'fill-opacity': communesFillOpacity(null) },
+      },
+      {
+        id: LAYER.communesOutline,
+        type: 'line',
+        source: SOURCE.communes,
+        'source-layer': 'communes',
+        paint: {
+          'line-color': COLORS.communeOutline,
+          'line-opacity': 0.6,
+          'line-width': ['interpolate', ['linear'], ['zoom'], 8, 0.3, 12, 1],
+        },
+      },
+      {
+        id: LAYER.epciOutline,
+        type: 'line',
+        source: SOURCE.epci,
+        'source-layer': 'epci',
+        paint: { 'line-color': COLORS.epciOutline, 'line-width': 1.2 },
+      },
+      {
+        id: LAYER.epciSelectedOutline,
+        type: 'line',
+        source: SOURCE.epci,
+        'source-layer': 'epci',
+        filter: selectedEpciFilter(null),
+        layout: { 'line-join': 'round' },
+        paint: { 'line-color': COLORS.selectedEpci, 'line-width': 3.5 },
+      },
+      {
+        // No minzoom: at EPCI zoom a footprint is about a pixel (the dots show it) but stays queryable.
+        id: LAYER.buildingsFill,
+        type: 'fill',
+        source: SOURCE.buildings,
+        paint: { 'fill-color': usageColor, 'fill-opacity': 0.9 },
+      },
+      {
+        id: LAYER.buildingsOutline,
+        type: 'line',
+        source: SOURCE.buildings,
+        minzoom: FOOTPRINT_MIN_ZOOM,
+        paint: { 'line-color': COLORS.buildingOutline, 'line-width': 1 },
+      },
+      {
+        id: LAYER.buildingsPoints,
+        type: 'circle',
+        source: SOURCE.buildingPoints,
+        maxzoom: FOOTPRINT_MIN_ZOOM + 1,
+        paint: {
+          'circle-color': usageColor,
+          'circle-radius': ['interpolate', ['linear'], ['zoom'], 8, 3.5, 13, 6],
+          'circle-stroke-color': '#ffffff',
+          'circle-stroke-width': 1.5,
+          // Fade out as the footprints become readable.
+          'circle-opacity': ['interpolate', ['linear'], ['zoom'], FOOTPRINT_MIN_ZOOM, 1, FOOTPRINT_MIN_ZOOM + 1, 0],
+          'circle-stroke-opacity': ['interpolate', ['linear'], ['zoom'], FOOTPRINT_MIN_ZOOM, 1, FOOTPRINT_MIN_ZOOM + 1, 0],
+        },
+      },
+    ],
+  }
+}
+
+export function emptyCollection(): FeatureCollection {
+  return { type: 'FeatureCollection', features: [] }
+}

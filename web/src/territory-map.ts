@@ -1,0 +1,318 @@
+/**
+ * The MapLibre map: communes and EPCI vector tiles from the hub, the selected EPCI's demo
+ * buildings as GeoJSON, a hover tooltip and click popups (HTML, so no glyphs are needed).
+ */
+import * as maplibregl from 'maplibre-gl'
+import type { Feature, FeatureCollection, MultiPolygon, Point, Polygon, Position } from 'geojson'
+// maplibre-gl 6 resolves its worker next to the module it was loaded from, which a bundle breaks:
+// ship the (self-contained) worker as an asset and point MapLibre at it.
+import workerUrl from 'maplibre-gl/dist/maplibre-gl-worker.mjs?url'
+import 'maplibre-gl/dist/maplibre-gl.css'
+import type { Bbox, BuildingCollection, BuildingProperties, EpciSummary } from './api-client.ts'
+import { h } from './dom.ts'
+import { formatArea, formatInteger, usageLabel } from './format.ts'
+import { pathForSiren } from './router.ts'
+import {
+  LAYER,
+  SOURCE,
+  buildStyle,
+  communesFillColor,
+  communesFillOpacity,
+  emptyCollection,
+  selectedEpciFilter,
+} from './map-style.ts'
+
+maplibregl.setWorkerUrl(workerUrl)
+
+/** Metropolitan France, for when the hub could not say where its territory is. */
+const FRANCE: Bbox = [-5.2, 41.3, 9.6, 51.1]
+/** Closest zoom a selection fits to: a one-commune EPCI still shows its neighbours. */
+const FIT_MAX_ZOOM = 13
+/** Zoom for a building chosen in the panel: its footprint and street surroundings. */
+const BUILDING_ZOOM = 16
+
+export interface BuildingEntry {
+  readonly properties: BuildingProperties
+  readonly center: [number, number]
+}
+
+export interface TerritoryMapOptions {
+  readonly initialBounds: Bbox | null
+  /** A tile or source failed to load (the hub went down, a tile errored). */
+  readonly onLoadError: (error: { readonly message: string }) => void
+  /** Name of an EPCI by SIREN, for the commune popup's link to its EPCI. */
+  readonly epciName: (siren: string) => string | undefined
+}
+
+export class TerritoryMap {
+  readonly map: maplibregl.Map
+  private readonly loaded: Promise<void>
+  private readonly tooltip = new maplibregl.Popup({
+    closeButton: false,
+    closeOnClick: false,
+    focusAfterOpen: false,
+    className: 'map-tooltip',
+    offset: 12,
+    maxWidth: '18rem',
+  })
+  private popup: maplibregl.Popup | null = null
+  private buildings = new Map<string, BuildingEntry>()
+  private firstView = true
+  private selected: string | null = null
+
+  constructor(
+    container: HTMLElement,
+    private readonly options: TerritoryMapOptions,
+  ) {
+    this.map = new maplibregl.Map({
+      container,
+      style: buildStyle(location.origin),
+      bounds: options.initialBounds ?? FRANCE,
+      fitBoundsOptions: { padding: 24 },
+      maplibreLogo: false,
+      attributionControl: { compact: true },
+      dragRotate: false,
+      pitchWithRotate: false,
+      // MapLibre's own controls and canvas label, in French.
+      locale: {
+        'Map.Title': 'Carte des communes, des EPCI et des bâtiments publics',
+        'NavigationControl.ZoomIn': 'Zoomer',
+        'NavigationControl.ZoomOut': 'Dézoomer',
+        'NavigationControl.ResetBearing': 'Réorienter la carte vers le nord',
+        'AttributionControl.ToggleAttribution': 'Afficher ou masquer les sources',
+        'Popup.Close': 'Fermer',
+        'ScaleControl.Meters': 'm',
+        'ScaleControl.Kilometers': 'km',
+      },
+    })
+    this.map.touchZoomRotate.disableRotation()
+    this.map.addControl(new maplibregl.NavigationControl({ showCompass: false }), 'top-right')
+    this.map.addControl(new maplibregl.ScaleControl({ unit: 'metric' }), 'bottom-left')
+    this.loaded = new Promise((resolve) => this.map.once('load', () => resolve()))
+    this.map.on('error', (event) => options.onLoadError(event.error))
+    this.bindPointer()
+    // Escape closes the popup, for keyboard users who opened one from the panel.
+    container.addEventListener('keydown', (event) => {
+      if (event.key === 'Escape') this.closePopups()
+    })
+  }
+
+  /** Nothing selected: every commune equally visible, framed on the whole territory. */
+  showOverview(bounds: Bbox | null): void {
+    this.applySelection(null, emptyCollection() as BuildingCollection)
+    this.fit(bounds ?? FRANCE)
+  }
+
+  showEpci(epci: EpciSummary, buildings: BuildingCollection, fallbackBounds: Bbox | null): void {
+    this.applySelection(epci.siren, buildings)
+    this.fit(epci.bbox ?? fallbackBounds ?? FRANCE)
+  }
+
+  /** Flies to a building and opens its popup (used by the panel's building list). */
+  focusBuilding(id: string): void {
+    const entry = this.buildings.get(id)
+    if (!entry) return
+    this.map.easeTo({ center: entry.center, zoom: Math.max(this.map.getZoom(), BUILDING_ZOOM), ...this.motion() })
+    this.openPopup(entry.center, buildingPopup(entry.properties), true)
+  }
+
+  /**
+   * Resolves at the next `idle` — style loaded, camera still, every visible tile and the
+   * GeoJSON data rendered. Call it after the changes it should wait for.
+   */
+  async settled(): Promise<void> {
+    await this.loaded
+    await new Promise<void>((resolve) => {
+      this.map.once('idle', () => resolve())
+      // An idle map renders no frame, hence no `idle`: ask for one.
+      this.map.triggerRepaint()
+    })
+  }
+
+  private applySelection(siren: string | null, buildings: BuildingCollection): void {
+    this.closePopups()
+    this.selected = siren
+    this.buildings = indexBuildings(buildings)
+    const apply = (): void => {
+      this.map.setPaintProperty(LAYER.communesFill, 'fill-color', communesFillColor(siren))
+      this.map.setPaintProperty(LAYER.communesFill, 'fill-opacity', communesFillOpacity(siren))
+      this.map.setFilter(LAYER.epciSelectedOutline, selectedEpciFilter(siren))
+      this.geojsonSource(SOURCE.buildings).setData(buildings)
+      this.geojsonSource(SOURCE.buildingPoints).setData(buildingPoints(this.buildings))
+    }
+    // Style changes need the style loaded; the camera (fit) does not.
+    if (this.map.isStyleLoaded()) apply()
+    else void this.loaded.then(apply)
+  }
+
+  private fit(bbox: Bbox): void {
+    // The first view jumps: nothing to animate from, and `ready` comes sooner.
+    const motion = this.firstView ? { animate: false } : this.motion()
+    this.firstView = false
+    this.map.fitBounds(bbox, { padding: 32, maxZoom: FIT_MAX_ZOOM, ...motion })
+  }
+
+  private motion(): { duration: number } | { animate: false } {
+    return matchMedia('(prefers-reduced-motion: reduce)').matches ? { animate: false } : { duration: 700 }
+  }
+
+  private geojsonSource(id: string): maplibregl.GeoJSONSource {
+    const source = this.map.getSource<maplibregl.GeoJSONSource>(id)
+    if (!source) throw new Error(`source ${id} is missing from the style`)
+    return source
+  }
+
+  private bindPointer(): void {
+    this.map.on('mousemove', (event) => {
+      const hit = this.hitTest(event.point)
+      this.map.getCanvas().style.cursor = hit ? 'pointer' : ''
+      if (hit?.kind === 'commune') {
+        this.tooltip.setLngLat(event.lngLat).setDOMContent(communeTooltip(hit.properties)).addTo(this.map)
+      } else {
+        this.tooltip.remove()
+      }
+    })
+    this.map.getCanvas().addEventListener('mouseleave', () => this.tooltip.remove())
+    // One click handler for all layers, so a building over a commune opens only the building.
+    this.map.on('click', (event) => {
+      const hit = this.hitTest(event.point)
+      if (!hit) return this.closePopups()
+      this.tooltip.remove()
+      const content =
+        hit.kind === 'building' ? buildingPopup(hit.properties) : communePopup(hit.properties, this.selected, this.options.epciName)
+      this.openPopup(event.lngLat, content, false)
+    })
+  }
+
+  /** The building (preferred) or commune under a pixel, with a few pixels of slack for the dots. */
+  private hitTest(point: maplibregl.Point): Hit | null {
+    if (!this.map.isStyleLoaded()) return null
+    const slack = 4
+    const box: [maplibregl.PointLike, maplibregl.PointLike] = [
+      [point.x - slack, point.y - slack],
+      [point.x + slack, point.y + slack],
+    ]
+    const building = this.map.queryRenderedFeatures(box, { layers: [LAYER.buildingsFill, LAYER.buildingsPoints] })[0]
+    if (building) return { kind: 'building', properties: building.properties as BuildingProperties }
+    const commune = this.map.queryRenderedFeatures(point, { layers: [LAYER.communesFill] })[0]
+    if (commune) return { kind: 'commune', properties: commune.properties as CommuneTileProperties }
+    return null
+  }
+
+  private openPopup(at: maplibregl.LngLatLike, content: HTMLElement, focus: boolean): void {
+    this.closePopups()
+    this.popup = new maplibregl.Popup({ maxWidth: '20rem', focusAfterOpen: focus, className: 'map-popup' })
+      .setLngLat(at)
+      .setDOMContent(content)
+      .addTo(this.map)
+  }
+
+  private closePopups(): void {
+    this.tooltip.remove()
+    this.popup?.remove()
+    this.popup = null
+  }
+}
+
+type Hit =
+  | { readonly kind: 'building'; readonly properties: BuildingProperties }
+  | { readonly kind: 'commune'; readonly properties: CommuneTileProperties }
+
+/** Properties of the `communes` vector tile layer. */
+interface CommuneTileProperties {
+  readonly code: string
+  readonly nom: string
+  readonly epci?: string
+  readonly population?: number
+}
+
+function communeTooltip(commune: CommuneTileProperties): HTMLElement {
+  return h('div', {}, h('strong', {}, commune.nom), ` — INSEE ${commune.code}`)
+}
+
+/** A commune's popup; for a commune of another EPCI, a link that shows that EPCI (handled by main.ts). */
+function communePopup(
+  commune: CommuneTileProperties,
+  selected: string | null,
+  epciName: (siren: string) => string | undefined,
+): HTMLElement {
+  const epci = commune.epci
+  const name = epci ? epciName(epci) : undefined
+  return h(
+    'div',
+    { class: 'popup-body' },
+    h('h3', {}, commune.nom),
+    h(
+      'dl',
+      {},
+      h('dt', {}, 'Code INSEE'),
+      h('dd', {}, commune.code),
+      commune.population !== undefined && [h('dt', {}, 'Population'), h('dd', {}, formatInteger(Number(commune.population)))],
+      epci !== undefined && [h('dt', {}, 'EPCI'), h('dd', {}, name ?? epci)],
+    ),
+    epci !== undefined &&
+      epci !== selected &&
+      name !== undefined &&
+      h('p', { class: 'popup-action' }, h('a', { href: pathForSiren(epci), 'data-siren': epci }, `Afficher ${name}`)),
+  )
+}
+
+export function buildingPopup(building: BuildingProperties): HTMLElement {
+  // Values read back from rendered tiles may come as strings: normalise before formatting.
+  const area = building.floor_area_m2 === null || building.floor_area_m2 === undefined ? null : Number(building.floor_area_m2)
+  const synthetic = building.synthetic === true || String(building.synthetic) === 'true'
+  return h(
+    'div',
+    { class: 'popup-body' },
+    h('h3', {}, building.nom),
+    h(
+      'dl',
+      {},
+      h('dt', {}, 'Usage'),
+      h('dd', {}, usageLabel(building.usage)),
+      h('dt', {}, 'Surface de plancher'),
+      h('dd', {}, formatArea(area)),
+      h('dt', {}, 'Commune'),
+      h('dd', {}, `${building.commune} (${building.commune_insee})`),
+      building.construction_year !== null &&
+        building.construction_year !== undefined && [
+          h('dt', {}, 'Construction'),
+          h('dd', {}, String(building.construction_year)),
+        ],
+    ),
+    synthetic && h('p', { class: 'badge badge-synthetic' }, 'Donnée synthétique (démonstration)'),
+  )
+}
+
+function indexBuildings(collection: BuildingCollection): Map<string, BuildingEntry> {
+  const index = new Map<string, BuildingEntry>()
+  for (const feature of collection.features) {
+    const center = footprintCenter(feature.geometry)
+    if (center) index.set(feature.properties.id, { properties: feature.properties, center })
+  }
+  return index
+}
+
+function buildingPoints(buildings: Map<string, BuildingEntry>): FeatureCollection<Point, BuildingProperties> {
+  const features: Feature<Point, BuildingProperties>[] = [...buildings.values()].map((entry) => ({
+    type: 'Feature',
+    geometry: { type: 'Point', coordinates: entry.center },
+    properties: entry.properties,
+  }))
+  return { type: 'FeatureCollection', features }
+}
+
+/** Mean of the outer ring's vertices: good enough for a footprint a few tens of metres wide. */
+function footprintCenter(geometry: Polygon | MultiPolygon): [number, number] | null {
+  const ring: Position[] | undefined = geometry.type === 'Polygon' ? geometry.coordinates[0] : geometry.coordinates[0]?.[0]
+  if (!ring || ring.length === 0) return null
+  // The closing vertex repeats the first one; leave it out of the mean.
+  const vertices = ring.length > 1 ? ring.slice(0, -1) : ring
+  let x = 0
+  let y = 0
+  for (const [lng, lat] of vertices) {
+    x += lng ?? 0
+    y += lat ?? 0
+  }
+  return [x / vertices.length, y / vertices.length]
+}
