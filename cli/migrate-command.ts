@@ -1,4 +1,3 @@
-import { connectDatabase, loadMigrations, migrate, startEmbeddedPostgres } from '../sql/index.ts'
 import { loadConfig, type Command } from './command.ts'
 
 export const migrateCommand: Command = {
@@ -11,6 +10,7 @@ export const migrateCommand: Command = {
   details: () => 'Uses DATABASE_URL, or the embedded database in HUB_DATA_DIR when it is unset.',
   async run({ values, env }) {
     const { config, log } = loadConfig(env)
+    const { connectDatabase, loadMigrations, migrate, startEmbeddedPostgres } = await import('../sql/index.ts')
     const embedded = config.databaseUrl === null ? await startEmbeddedPostgres({ dataDir: config.dataDir, log: log.child('database') }) : null
     try {
       const database = await connectDatabase(config.databaseUrl ?? embedded!.url, { log, timeoutSeconds: config.connectTimeoutSeconds })

@@ -1,6 +1,5 @@
 import { errorMessage } from '../core/index.ts'
 import { environmentHelp, loadConfig, reportFailure, type Command } from './command.ts'
-import { startHub } from './hub.ts'
 
 export const startCommand: Command = {
   name: 'start',
@@ -16,6 +15,8 @@ export const startCommand: Command = {
     if (values['no-demo']) overrides.HUB_DEMO = 'off'
     if (values['no-simulator']) overrides.SIMULATOR = 'off'
     const { config, log } = loadConfig(env, overrides)
+    // Loaded here, not at the top: --help and configuration errors answer without loading the engines.
+    const { startHub } = await import('./hub.ts')
     const hub = await startHub(config, log)
     return new Promise<number>((resolve) => {
       let stopping = false

@@ -1,0 +1,60 @@
+/** Starts `territoire start` as a separate process for the benchmarks, as an operator would. */
+import { spawn, type ChildProcess } from 'node:child_process'
+import net from 'node:net'
+import path from 'node:path'
+
+export const BIN = path.resolve(import.meta.dirname, '..', 'bin', 'territoire.js')
+
+export interface HubProcess {
+  readonly url: string
+  readonly child: ChildProcess
+  /** Milliseconds from spawn to the first 200 of /health. */
+  readonly healthyAfterMs: number
+  stop(): Promise<void>
+}
+
+export async function freePort(): Promise<number> {
+  const server = net.createServer()
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  const { port } = server.address() as net.AddressInfo
+  await new Promise<void>((resolve) => server.close(() => resolve()))
+  return port
+}
+
+export async function startHubProcess(env: Record<string, string>): Promise<HubProcess> {
+  const port = env.PORT ?? String(await freePort())
+  const started = performance.now()
+  const child = spawn(process.execPath, [BIN, 'start'], {
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', LOG_LEVEL: 'warn', ...env, PORT: port },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  })
+  const url = `http://127.0.0.1:${port}`
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`territoire start exited with ${child.exitCode}`)
+    const ok = await fetch(`${url}/health`).then((r) => r.ok, () => false)
+    if (ok) break
+    await new Promise((resolve) => setTimeout(resolve, 100))
+  }
+  const healthyAfterMs = performance.now() - started
+  return {
+    url,
+    child,
+    healthyAfterMs,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        child.once('exit', () => resolve())
+        child.kill('SIGTERM')
+      }),
+  }
+}
+
+export function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b)
+  const mid = Math.floor(sorted.length / 2)
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2
+}
+
+export function percentile(values: readonly number[], p: number): number {
+  const sorted = [...values].sort((a, b) => a - b)
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!
+}
