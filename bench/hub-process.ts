@@ -1,7 +1,9 @@
 /** Starts `territoire start` as a separate process for the benchmarks, as an operator would. */
 import { spawn, type ChildProcess } from 'node:child_process'
-import net from 'node:net'
 import path from 'node:path'
+import { freePort } from '../test/ports.ts'
+
+export { freePort }
 
 export const BIN = path.resolve(import.meta.dirname, '..', 'bin', 'territoire.js')
 
@@ -11,14 +13,6 @@ export interface HubProcess {
   /** Milliseconds from spawn to the first 200 of /health. */
   readonly healthyAfterMs: number
   stop(): Promise<void>
-}
-
-export async function freePort(): Promise<number> {
-  const server = net.createServer()
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  const { port } = server.address() as net.AddressInfo
-  await new Promise<void>((resolve) => server.close(() => resolve()))
-  return port
 }
 
 export async function startHubProcess(env: Record<string, string>): Promise<HubProcess> {

@@ -3,4 +3,6 @@
 import { register } from 'tsx/esm/api'
 
 register()
-await import('../cli/main.ts')
+const { run } = await import('../cli/main.ts')
+// The environment enters here, once; cli/config.ts parses it.
+process.exitCode = await run(process.argv.slice(2), process.env)

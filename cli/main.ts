@@ -58,8 +58,7 @@ export async function main(argv: readonly string[], env: Environment): Promise<n
   return command.run({ values: parsed.values, positionals: parsed.positionals, env })
 }
 
-main(process.argv.slice(2), process.env)
-  .catch((error: unknown) => reportFailure(error, process.env))
-  .then((code) => {
-    process.exitCode = code
-  })
+/** What bin/territoire.js calls: the exit status of the command, failures already reported. */
+export function run(argv: readonly string[], env: Environment): Promise<number> {
+  return main(argv, env).catch((error: unknown) => reportFailure(error, env))
+}

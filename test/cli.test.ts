@@ -8,7 +8,7 @@ import net from 'node:net'
 import os from 'node:os'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { databaseUrl, mqttUrl } from './engines.ts'
+import { databaseUrl, freePort, mqttUrl } from './engines.ts'
 
 const BIN = path.resolve(import.meta.dirname, '..', 'bin', 'territoire.js')
 
@@ -54,13 +54,6 @@ beforeAll(async () => {
 })
 afterAll(() => new Promise<void>((resolve) => busy.close(() => resolve())))
 
-async function freePort(): Promise<number> {
-  const server = net.createServer()
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  const { port } = server.address() as net.AddressInfo
-  await new Promise<void>((resolve) => server.close(() => resolve()))
-  return port
-}
 
 describe('territoire CLI', () => {
   it('lists its commands, and each command has --help', async () => {

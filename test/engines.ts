@@ -8,6 +8,8 @@ import { createApp, TileService } from '../api/index.ts'
 import { silentLogger } from '../core/index.ts'
 import { connectDatabase, detectCapabilities, type Database } from '../sql/index.ts'
 
+export { freePort } from './ports.ts'
+
 export const databaseUrl = () => inject('databaseUrl')
 export const mqttUrl = () => inject('mqttUrl')
 export const engines = () => inject('engines')

@@ -3,24 +3,16 @@
  * migrations applied and the broker connected; 503 naming what is wrong when the broker goes
  * away; 200 again once MQTT.js has reconnected.
  */
-import net from 'node:net'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { silentLogger } from '../core/index.ts'
 import { parseConfig } from '../cli/config.ts'
 import { startHub, type RunningHub } from '../cli/hub.ts'
 import { startEmbeddedBroker, type EmbeddedBroker } from '../ingestion/index.ts'
-import { databaseUrl, uniqueName } from './engines.ts'
+import { databaseUrl, freePort, uniqueName } from './engines.ts'
 
 let broker: EmbeddedBroker
 let hub: RunningHub
 
-async function freePort(): Promise<number> {
-  const server = net.createServer()
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  const { port } = server.address() as net.AddressInfo
-  await new Promise<void>((resolve) => server.close(() => resolve()))
-  return port
-}
 
 async function health(): Promise<{ status: number; body: { status: string; checks: Record<string, { ok: boolean; detail?: string }> } }> {
   const response = await fetch(`${hub.url}/health`)

@@ -10,6 +10,7 @@ import os from 'node:os'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import mqtt from 'mqtt'
+import { freePort } from './engines.ts'
 
 const HAS_MOSQUITTO = spawnSync('mosquitto', ['-h'], { stdio: 'ignore' }).error === undefined
 
@@ -38,10 +39,7 @@ describe.skipIf(!HAS_MOSQUITTO)('shipped mosquitto.conf (needs the mosquitto bin
   beforeAll(async () => {
     dir = await mkdtemp(path.join(os.tmpdir(), 'territoire-mosquitto-'))
     await chmod(dir, 0o777) // started as root, Mosquitto drops to its own user before writing there
-    const server = net.createServer()
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-    port = (server.address() as net.AddressInfo).port
-    await new Promise<void>((resolve) => server.close(() => resolve()))
+    port = await freePort()
     const shipped = await readFile(path.resolve(import.meta.dirname, '..', 'mosquitto.conf'), 'utf8')
     const local = shipped
       .replace(/^listener 1883$/m, `listener ${port} 127.0.0.1`)

@@ -7,13 +7,12 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process'
 import { mkdtemp, rm } from 'node:fs/promises'
-import net from 'node:net'
 import os from 'node:os'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import mqtt from 'mqtt'
 import pg from 'pg'
-import { databaseUrl, engines, mqttUrl, uniqueName } from './engines.ts'
+import { databaseUrl, engines, freePort, mqttUrl, uniqueName } from './engines.ts'
 
 const BIN = path.resolve(import.meta.dirname, '..', 'bin', 'territoire.js')
 
@@ -26,13 +25,6 @@ interface Hub {
 let env: Record<string, string>
 let cleanup: () => Promise<void>
 
-async function freePort(): Promise<number> {
-  const server = net.createServer()
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  const { port } = server.address() as net.AddressInfo
-  await new Promise<void>((resolve) => server.close(() => resolve()))
-  return port
-}
 
 async function startHub(): Promise<Hub & { healthyAfterMs: number }> {
   const started = Date.now()

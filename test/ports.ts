@@ -1,0 +1,11 @@
+/** Loopback ports for processes the tests and benchmarks start (no Vitest here: bench/ uses it too). */
+import net from 'node:net'
+
+/** A loopback port free right now. */
+export async function freePort(): Promise<number> {
+  const server = net.createServer()
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  const { port } = server.address() as net.AddressInfo
+  await new Promise<void>((resolve) => server.close(() => resolve()))
+  return port
+}
