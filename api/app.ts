@@ -4,8 +4,12 @@
  */
 import express, { type Express } from 'express'
 import type { Kysely } from 'kysely'
+import type { Registry } from 'prom-client'
 import type { Logger } from '../core/index.ts'
 import type { Schema } from '../sql/index.ts'
+import { requireAdmin } from './admin-auth.ts'
+import { deadLettersRoutes, type Replay } from './dead-letters-routes.ts'
+import { devicesRoutes } from './devices-routes.ts'
 import { healthRoutes, type HealthCheck } from './health.ts'
 import { notFoundHandler, problemHandler } from './problem.ts'
 import { readingsRoutes } from './readings-routes.ts'
@@ -22,6 +26,14 @@ export interface AppDependencies {
   readonly log: Logger
   /** Built web app (web/dist); null to serve the API only. */
   readonly webDir: string | null
+  /** Bearer token of the write endpoints; null refuses them. */
+  readonly adminToken: string | null
+  /** Replays dead letters through the ingestion's rules. */
+  readonly replay: Replay
+  /** Called after devices are provisioned (the ingestion forgets what it cached). */
+  readonly onProvisioned: () => void
+  /** Prometheus metrics served at /metrics; null: no /metrics. */
+  readonly metrics: Registry | null
 }
 
 export function createApp(deps: AppDependencies): Express {
@@ -34,9 +46,18 @@ export function createApp(deps: AppDependencies): Express {
     next()
   })
   app.use(attachScope)
+  const admin = requireAdmin(deps.adminToken)
   app.use(healthRoutes(deps.health))
+  if (deps.metrics) {
+    const registry = deps.metrics
+    app.get('/metrics', async (_req, res) => {
+      res.type(registry.contentType).send(await registry.metrics())
+    })
+  }
   app.use(territoryRoutes(deps.db))
   app.use(readingsRoutes(deps.db))
+  app.use(devicesRoutes(deps.db, admin, deps.onProvisioned))
+  app.use(deadLettersRoutes(deps.db, admin, deps.replay))
   app.use(tileRoutes(deps.tiles))
   if (deps.webDir) app.use(webRoutes(deps.webDir))
   app.use(notFoundHandler)

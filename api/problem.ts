@@ -4,7 +4,7 @@
  * plain 500 that carries no SQL, stack or internal detail.
  */
 import type { ErrorRequestHandler, Request, RequestHandler, Response } from 'express'
-import { InvalidInputError, NotFoundError, errorMessage, type Logger } from '../core/index.ts'
+import { AuthError, ConflictError, InvalidInputError, NotFoundError, errorMessage, type Logger } from '../core/index.ts'
 
 export interface Problem {
   readonly type: string
@@ -22,6 +22,9 @@ export const PROBLEM_TYPES = {
   internal: 'urn:territoire:problem:internal-error',
   unavailable: 'urn:territoire:problem:unavailable',
   methodNotAllowed: 'urn:territoire:problem:method-not-allowed',
+  conflict: 'urn:territoire:problem:conflict',
+  unauthorized: 'urn:territoire:problem:unauthorized',
+  forbidden: 'urn:territoire:problem:forbidden',
 } as const
 
 export function sendProblem(res: Response, problem: Problem): void {
@@ -41,6 +44,14 @@ export function problemFor(error: unknown, req: Request): Problem {
   }
   if (error instanceof NotFoundError) {
     return { type: PROBLEM_TYPES.notFound, title: 'Ressource introuvable', status: 404, detail: error.message, instance: req.originalUrl }
+  }
+  if (error instanceof ConflictError) {
+    return { type: PROBLEM_TYPES.conflict, title: 'Conflit', status: 409, detail: error.message, instance: req.originalUrl }
+  }
+  if (error instanceof AuthError) {
+    return error.status === 401
+      ? { type: PROBLEM_TYPES.unauthorized, title: 'Authentification requise', status: 401, detail: error.message, instance: req.originalUrl }
+      : { type: PROBLEM_TYPES.forbidden, title: 'Action non autorisée', status: 403, detail: error.message, instance: req.originalUrl }
   }
   // Body-parser and friends flag client errors with a 4xx status; their messages are safe.
   const status = (error as { status?: unknown }).status

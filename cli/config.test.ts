@@ -22,7 +22,14 @@ describe('configuration', () => {
       dataDir: '/srv/territoire/data/local',
       demo: true,
       simulator: { enabled: true, intervalSeconds: 60 },
-      ingestion: { topics: ['territoire/senml/#'], clientId: 'territoire-ingestion' },
+      ingestion: {
+        topics: ['v3/+/devices/+/up', 'application/+/device/+/event/up', 'application/+/device/+/event/log', 'territoire/senml/#'],
+        clientId: 'territoire-ingestion',
+        shareGroup: null,
+        batchSize: 2000,
+        concurrency: 1,
+      },
+      adminToken: null,
       timeZone: 'Europe/Paris',
       logLevel: 'info',
     })
@@ -72,6 +79,13 @@ describe('configuration', () => {
   it('never shows a password in what it reports or logs', () => {
     expect(redactUrl('postgres://hub:s3cret@db:5432/territoire')).toBe('postgres://hub:***@db:5432/territoire')
     expect(problems({ DATABASE_URL: 'postgres://hub:s3cret@/territoire' }).join(' ')).not.toContain('s3cret')
+  })
+
+  it('needs an external broker for shared subscriptions, and a long enough admin token', () => {
+    expect(problems({ MQTT_SHARE_GROUP: 'ingest' })).toEqual([expect.stringContaining('MQTT_SHARE_GROUP needs MQTT_URL')])
+    expect(problems({ MQTT_SHARE_GROUP: 'in gest', MQTT_URL: 'mqtt://b' })).toEqual([expect.stringContaining('MQTT_SHARE_GROUP must be')])
+    expect(parseConfig({ MQTT_SHARE_GROUP: 'ingest', MQTT_URL: 'mqtt://b' }).ingestion.shareGroup).toBe('ingest')
+    expect(problems({ HUB_ADMIN_TOKEN: 'short' })).toEqual(['HUB_ADMIN_TOKEN must be at least 16 characters'])
   })
 
   it('warns about unknown variables with our prefixes (likely typos) and documents every known one', () => {

@@ -1,34 +1,26 @@
 /**
- * The composition root: starts the hub's parts in order — database (embedded or external),
- * migrations, broker (embedded or external), demo territory, ingestion, simulator, HTTP — and
- * stops them in reverse. The HTTP port is bound first so that a port in use fails at once and
- * /health answers 503 while the rest starts.
+ * The composition root of `territoire start`: starts the hub's parts in order — database
+ * (embedded or external), migrations, broker (embedded or external), demo territory, ingestion,
+ * simulator, HTTP — and stops them in reverse. The HTTP port is bound first so that a port in
+ * use fails at once and /health answers 503 while the rest starts.
  */
-import http from 'node:http'
+import { randomBytes } from 'node:crypto'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
-import type { MqttClient } from 'mqtt'
-import { StartupError, errorMessage, type Logger } from '../core/index.ts'
+import { errorMessage, type Logger } from '../core/index.ts'
 import { createApp, TileService, type HealthReport } from '../api/index.ts'
 import {
   IngestionPipeline,
-  DEFAULT_DECODER_OPTIONS,
   connectMqtt,
   listSimulatedDevices,
   loadDemoTerritory,
+  replayDeadLetters,
   startEmbeddedBroker,
 } from '../ingestion/index.ts'
 import { startSimulator, type Simulator } from '../sensors/index.ts'
-import {
-  connectDatabase,
-  describeTarget,
-  detectCapabilities,
-  isUpToDate,
-  loadMigrations,
-  migrate,
-  startEmbeddedPostgres,
-} from '../sql/index.ts'
+import { connectDatabase, describeTarget, detectCapabilities, loadMigrations, migrate, startEmbeddedPostgres } from '../sql/index.ts'
 import type { HubConfig } from './config.ts'
+import { coreChecks, ingestionOptions, listenHttp } from './hub-parts.ts'
 
 export const WEB_DIST = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'web', 'dist')
 
@@ -36,6 +28,8 @@ export interface RunningHub {
   readonly url: string
   readonly databaseUrl: string
   readonly mqttUrl: string
+  /** The bearer token of the write endpoints (the configured one, or the one generated for the embedded engines). */
+  readonly adminToken: string | null
   stop(): Promise<void>
 }
 
@@ -49,15 +43,8 @@ export async function startHub(config: HubConfig, log: Logger, options: { webDir
     stops.length = 0
   }
 
-  let handler: http.RequestListener = (_req, res) => {
-    res.writeHead(503, { 'Content-Type': 'application/problem+json', 'Retry-After': '5' })
-    res.end(JSON.stringify({ type: 'urn:territoire:problem:unavailable', title: 'Démarrage en cours', status: 503 }))
-  }
-  const server = http.createServer((req, res) => handler(req, res))
-  await listen(server, config.http.host, config.http.port)
-  stops.push({ name: 'HTTP server', stop: () => closeServer(server) })
-  const address = server.address() as import('node:net').AddressInfo
-  const url = `http://${config.http.host === '0.0.0.0' ? 'localhost' : config.http.host}:${address.port}`
+  const http = await listenHttp(config.http.host, config.http.port)
+  stops.push({ name: 'HTTP server', stop: () => http.close() })
 
   try {
     let databaseUrl = config.databaseUrl
@@ -89,18 +76,8 @@ export async function startHub(config: HubConfig, log: Logger, options: { webDir
     if (config.demo) await loadDemoTerritory(database.db, log.child('demo'))
 
     const tiles = new TileService(database.pool, capabilities.mvt ? 'postgis' : 'node')
-    const pipeline = await IngestionPipeline.start({
-      ...DEFAULT_DECODER_OPTIONS,
-      mqttUrl,
-      clientId: config.ingestion.clientId,
-      topics: config.ingestion.topics,
-      batchSize: config.ingestion.batchSize,
-      batchWaitMs: config.ingestion.batchWaitMs,
-      connectTimeoutSeconds: config.connectTimeoutSeconds,
-      timeZone: config.timeZone,
-      db: database.db,
-      log: log.child('ingestion'),
-    })
+    const ingestion = ingestionOptions(config, database.db, mqttUrl, log.child('ingestion'), config.databaseUrl === null)
+    const pipeline = await IngestionPipeline.start(ingestion)
     stops.push({ name: 'ingestion', stop: () => pipeline.stop() })
 
     let simulator: Simulator | null = null
@@ -109,7 +86,7 @@ export async function startHub(config: HubConfig, log: Logger, options: { webDir
       if (devices.length === 0) {
         log.warn('simulator on, but there is no synthetic device to simulate (HUB_DEMO=off on an empty database?)')
       } else {
-        const client: MqttClient = await connectMqtt(mqttUrl, {
+        const client = await connectMqtt(mqttUrl, {
           clientId: `territoire-simulator-${process.pid}`,
           log: log.child('simulator'),
           timeoutSeconds: config.connectTimeoutSeconds,
@@ -119,16 +96,15 @@ export async function startHub(config: HubConfig, log: Logger, options: { webDir
       }
     }
 
+    const adminToken = config.adminToken ?? (config.databaseUrl === null ? randomBytes(24).toString('base64url') : null)
+    if (config.adminToken === null && adminToken !== null) {
+      log.info('write endpoints need this bearer token (generated for this run; set HUB_ADMIN_TOKEN to choose one)', { token: adminToken })
+    } else if (adminToken === null) {
+      log.warn('HUB_ADMIN_TOKEN is not set: write endpoints (provisioning, dead-letter replay) are refused')
+    }
+
     const health = async (): Promise<HealthReport> => {
-      const [databaseOk, migrationsOk] = await withTimeout(
-        Promise.all([database.pool.query('SELECT 1').then(() => true), isUpToDate(database.pool, migrations)]),
-        3_000,
-      ).catch(() => [false, false] as const)
-      const checks = {
-        database: { ok: databaseOk, ...(databaseOk ? {} : { detail: 'PostgreSQL is not answering' }) },
-        migrations: { ok: migrationsOk, ...(migrationsOk ? {} : { detail: 'migrations not applied' }) },
-        broker: { ok: pipeline.connected, ...(pipeline.connected ? {} : { detail: 'MQTT broker unreachable' }) },
-      }
+      const checks = await coreChecks(database.pool, migrations, pipeline)
       return {
         status: Object.values(checks).every((c) => c.ok) ? 'ok' : 'unavailable',
         checks,
@@ -142,42 +118,26 @@ export async function startHub(config: HubConfig, log: Logger, options: { webDir
         simulator: simulator ? { published: simulator.published() } : null,
       }
     }
-    const webDir = options.webDir === undefined ? WEB_DIST : options.webDir
-    const app = createApp({ db: database.db, tiles, health, log: log.child('api'), webDir })
-    handler = app
-    log.info('Territoire is ready', { url, ms: Date.now() - started })
-    return { url, databaseUrl, mqttUrl, stop: stopAll }
+    const app = createApp({
+      db: database.db,
+      tiles,
+      health,
+      log: log.child('api'),
+      webDir: options.webDir === undefined ? WEB_DIST : options.webDir,
+      adminToken,
+      replay: async (filter) => {
+        const result = await replayDeadLetters(database.db, ingestion, filter, log.child('replay'))
+        pipeline.forgetDevices()
+        return result
+      },
+      onProvisioned: () => pipeline.forgetDevices(),
+      metrics: pipeline.metrics.registry,
+    })
+    http.serve(app)
+    log.info('Territoire is ready', { url: http.url, ms: Date.now() - started })
+    return { url: http.url, databaseUrl, mqttUrl, adminToken, stop: stopAll }
   } catch (error) {
     await stopAll()
     throw error
   }
-}
-
-function listen(server: http.Server, host: string, port: number): Promise<void> {
-  return new Promise((resolve, reject) => {
-    server.once('error', (error: NodeJS.ErrnoException) => {
-      if (error.code === 'EADDRINUSE') reject(new StartupError(`PORT ${port} is already in use on ${host}: stop what uses it or set PORT to a free port`))
-      else if (error.code === 'EADDRNOTAVAIL' || error.code === 'ENOTFOUND') reject(new StartupError(`HOST ${host} is not an address of this machine`))
-      else if (error.code === 'EACCES') reject(new StartupError(`PORT ${port} needs privileges this process does not have: choose a port above 1023`))
-      else reject(new StartupError(`cannot listen on ${host}:${port}: ${errorMessage(error)}`))
-    })
-    server.listen(port, host, () => resolve())
-  })
-}
-
-function closeServer(server: http.Server): Promise<void> {
-  return new Promise((resolve) => {
-    server.close(() => resolve())
-    server.closeAllConnections()
-  })
-}
-
-function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('timeout')), ms)
-    promise.then(
-      (value) => (clearTimeout(timer), resolve(value)),
-      (error) => (clearTimeout(timer), reject(error)),
-    )
-  })
 }

@@ -20,5 +20,18 @@ export class InvalidInputError extends HubError {
 /** The thing asked for does not exist, or is outside the caller's scope (HTTP 404). */
 export class NotFoundError extends HubError {}
 
+/** The request contradicts what exists (HTTP 409): an id or a network identity already taken. */
+export class ConflictError extends HubError {}
+
+/** The caller may not do this (HTTP 401 without valid credentials, 403 when the action is disabled). */
+export class AuthError extends HubError {
+  constructor(
+    message: string,
+    readonly status: 401 | 403,
+  ) {
+    super(message)
+  }
+}
+
 /** The hub cannot start or run as configured: printed on one line, exit status non-zero. */
 export class StartupError extends HubError {}

@@ -1,5 +1,5 @@
 export { createLogger, errorMessage, silentLogger, LOG_LEVELS } from './logger.ts'
 export type { Logger, LogLevel, LogFields } from './logger.ts'
-export { HubError, InvalidInputError, NotFoundError, StartupError } from './errors.ts'
+export { AuthError, ConflictError, HubError, InvalidInputError, NotFoundError, StartupError } from './errors.ts'
 export { ALL_TERRITORIES, epciScope, scopedSirens } from './scope.ts'
 export type { Scope } from './scope.ts'

@@ -7,7 +7,7 @@
 import { sql, type Kysely } from 'kysely'
 import type { Geometry as GeoJsonGeometry } from 'geojson'
 import { InvalidInputError, type Logger } from '../core/index.ts'
-import { validMultiPolygon, type Schema } from '../sql/index.ts'
+import { inTransaction, validMultiPolygon, type Schema } from '../sql/index.ts'
 
 export interface EpciRecord {
   readonly siren: string
@@ -77,7 +77,7 @@ export async function importBoundaries(db: Kysely<Schema>, input: BoundariesInpu
   const orphan = input.communes.find((c) => c.epciSiren !== null && !epciSirens.has(c.epciSiren))
   if (orphan) throw new InvalidInputError(`commune ${orphan.insee} belongs to EPCI ${orphan.epciSiren}, which is not in the EPCI file`)
 
-  await db.transaction().execute(async (trx) => {
+  await inTransaction(db, async (trx) => {
     await sql`
       INSERT INTO epci (siren, nom, nature, population, members_total)
       SELECT * FROM unnest(${input.epci.map((e) => e.siren)}::text[], ${input.epci.map((e) => e.nom)}::text[],

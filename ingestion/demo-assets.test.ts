@@ -20,13 +20,15 @@ describe('demo assets', () => {
       for (const corner of building.footprint.coordinates[0]!) expect(booleanPointInPolygon(corner, square)).toBe(true)
       expect(building.floorAreaM2).toBeGreaterThan(0)
     }
-    // An ambiance device and a meter per building, with unique ids and SenML names.
+    // An ambiance sensor and a meter per building (generic profiles), with unique ids and SenML names.
     expect(devices).toHaveLength(buildings.length * 2)
     expect(new Set(devices.map((d) => d.senmlBaseName)).size).toBe(devices.length)
-    expect(devices.find((d) => d.id === '80021-ecole-1-ambiance')?.sensors.map((s) => s.id)).toEqual([
-      '80021-ecole-1-ambiance.temperature',
-      '80021-ecole-1-ambiance.co2',
-    ])
+    expect(devices.find((d) => d.id === '80021-ecole-1-ambiance')).toMatchObject({
+      senmlBaseName: 'urn:dev:territoire:80021-ecole-1-ambiance:',
+      profile: 'generic-ambiance',
+      buildingId: '80021-ecole-1',
+    })
+    expect(Object.keys(devices.find((d) => d.id === '80021-ecole-1-compteur')!.fields)).toEqual(['energy_index'])
   })
 
   it('is deterministic: the same communes always give the same demo', () => {

@@ -5,6 +5,7 @@
  */
 import { booleanPointInPolygon, centerOfMass } from '@turf/turf'
 import type { MultiPolygon, Polygon } from 'geojson'
+import { parseDeviceSpec, type DeviceSpec } from './device-spec.ts'
 
 export interface DemoCommune {
   readonly insee: string
@@ -26,26 +27,10 @@ export interface DemoBuilding {
   readonly center: [number, number]
 }
 
-export interface DemoSensor {
-  readonly id: string
-  readonly channel: string
-  readonly quantity: 'temperature' | 'co2' | 'energy_index'
-  readonly unit: 'Cel' | 'ppm' | 'kWh'
-}
-
-export interface DemoDevice {
-  readonly id: string
-  readonly nom: string
-  readonly model: string
-  readonly senmlBaseName: string
-  readonly buildingId: string
-  readonly location: [number, number]
-  readonly sensors: readonly DemoSensor[]
-}
-
 export interface DemoAssets {
   readonly buildings: readonly DemoBuilding[]
-  readonly devices: readonly DemoDevice[]
+  /** Provisioned like any device (ingestion/device-provisioning.ts), with generic profiles. */
+  readonly devices: readonly DeviceSpec[]
 }
 
 /** The SenML base name of a Territoire device: records are named `<base><channel>`. */
@@ -55,7 +40,7 @@ export function senmlBaseName(deviceId: string): string {
 
 export function generateDemoAssets(communes: readonly DemoCommune[]): DemoAssets {
   const buildings: DemoBuilding[] = []
-  const devices: DemoDevice[] = []
+  const devices: DeviceSpec[] = []
   for (const commune of communes) {
     const random = seededRandom(commune.insee)
     const plan = buildingPlan(commune.population)
@@ -100,29 +85,22 @@ function floorArea(usage: BuildingUsage, population: number, random: () => numbe
   return Math.round(base * scale * (0.8 + random() * 0.5))
 }
 
-function devicesOf(building: DemoBuilding): DemoDevice[] {
-  const air: DemoSensor[] = [{ id: '', channel: 'temperature', quantity: 'temperature', unit: 'Cel' }]
-  if (building.usage === 'ecole' || building.usage === 'mediatheque') air.push({ id: '', channel: 'co2', quantity: 'co2', unit: 'ppm' })
+/** An ambiance sensor (temperature, humidity, CO₂) and an electricity meter per building, in SenML. */
+function devicesOf(building: DemoBuilding): DeviceSpec[] {
   const specs = [
-    { suffix: 'ambiance', nom: 'Capteur d’ambiance', model: 'territoire-sim-ambiance', sensors: air },
-    {
-      suffix: 'compteur',
-      nom: 'Compteur électrique',
-      model: 'territoire-sim-compteur',
-      sensors: [{ id: '', channel: 'energie', quantity: 'energy_index', unit: 'kWh' } satisfies DemoSensor],
-    },
+    { suffix: 'ambiance', nom: 'Capteur d’ambiance', profile: 'generic-ambiance' },
+    { suffix: 'compteur', nom: 'Compteur électrique', profile: 'generic-electricity-meter' },
   ]
   return specs.map((spec) => {
     const id = `${building.id}-${spec.suffix}`
-    return {
+    return parseDeviceSpec({
       id,
-      nom: `${spec.nom} — ${building.nom}`,
-      model: spec.model,
+      name: `${spec.nom} — ${building.nom}`,
       senmlBaseName: senmlBaseName(id),
+      profile: spec.profile,
       buildingId: building.id,
       location: building.center,
-      sensors: spec.sensors.map((s) => ({ ...s, id: `${id}.${s.channel}` })),
-    }
+    })
   })
 }
 

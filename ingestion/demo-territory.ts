@@ -9,10 +9,11 @@ import { sql, type Kysely } from 'kysely'
 import type { MultiPolygon } from 'geojson'
 import type { Logger } from '../core/index.ts'
 import type { SimulatedDevice } from '../sensors/index.ts'
-import type { Schema } from '../sql/index.ts'
+import { inTransaction, type Schema } from '../sql/index.ts'
 import { importBoundaries } from './boundaries-importer.ts'
 import { readCogFiles } from './cog-files.ts'
 import { generateDemoAssets, type DemoAssets } from './demo-assets.ts'
+import { provisionDevices } from './device-provisioning.ts'
 
 export const DEMO_DATA_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'data', 'somme')
 
@@ -40,21 +41,24 @@ export async function loadDemoTerritory(db: Kysely<Schema>, log: Logger): Promis
     polygons: path.join(DEMO_DATA_DIR, 'communes-80-somme.geojson'),
     deleguees: path.join(DEMO_DATA_DIR, 'communes-80-deleguees-associees.json'),
   })
-  const boundaries = await importBoundaries(db, input, log)
+  // One transaction: a start interrupted half-way leaves an empty database, loaded again next time.
+  const { boundaries, assets } = await inTransaction(db, async (trx) => {
+    const boundaries = await importBoundaries(trx, input, log)
+    const communes = await trx
+      .selectFrom('commune')
+      .select(['insee', 'nom', 'population', sql<string>`ST_AsGeoJSON(geom, 6)`.as('geojson')])
+      .where('epci_siren', 'in', [...DEMO_EPCI])
+      .orderBy('insee')
+      .execute()
+    const assets = generateDemoAssets(
+      communes.map((c) => ({ insee: c.insee, nom: c.nom, population: c.population ?? 0, geometry: JSON.parse(c.geojson) as MultiPolygon })),
+    )
+    await insertDemoAssets(trx, assets)
+    await recordDatasets(trx, boundaries.communes, assets)
+    return { boundaries, assets }
+  })
 
-  const communes = await db
-    .selectFrom('commune')
-    .select(['insee', 'nom', 'population', sql<string>`ST_AsGeoJSON(geom, 6)`.as('geojson')])
-    .where('epci_siren', 'in', [...DEMO_EPCI])
-    .orderBy('insee')
-    .execute()
-  const assets = generateDemoAssets(
-    communes.map((c) => ({ insee: c.insee, nom: c.nom, population: c.population ?? 0, geometry: JSON.parse(c.geojson) as MultiPolygon })),
-  )
-  await insertDemoAssets(db, assets)
-  await recordDatasets(db, boundaries.communes, assets)
-
-  const sensors = assets.devices.reduce((n, d) => n + d.sensors.length, 0)
+  const sensors = assets.devices.reduce((n, d) => n + Object.keys(d.fields).length, 0)
   log.info('demo territory loaded', {
     communes: boundaries.communes,
     buildings: assets.buildings.length,
@@ -66,30 +70,15 @@ export async function loadDemoTerritory(db: Kysely<Schema>, log: Logger): Promis
 }
 
 async function insertDemoAssets(db: Kysely<Schema>, { buildings, devices }: DemoAssets): Promise<void> {
-  const sensors = devices.flatMap((d) => d.sensors.map((s) => ({ ...s, deviceId: d.id })))
-  await db.transaction().execute(async (trx) => {
-    await sql`
-      INSERT INTO building (id, nom, usage, floor_area_m2, construction_year, commune_insee, synthetic, geom)
-      SELECT id, nom, usage, floor_area_m2, construction_year, commune_insee, true,
-             ST_Multi(ST_SetSRID(ST_GeomFromGeoJSON(footprint), 4326))
-      FROM unnest(${buildings.map((b) => b.id)}::text[], ${buildings.map((b) => b.nom)}::text[], ${buildings.map((b) => b.usage)}::text[],
-                  ${buildings.map((b) => b.floorAreaM2)}::float8[], ${buildings.map((b) => b.constructionYear)}::int[],
-                  ${buildings.map((b) => b.communeInsee)}::text[], ${buildings.map((b) => JSON.stringify(b.footprint))}::text[])
-        AS b (id, nom, usage, floor_area_m2, construction_year, commune_insee, footprint)`.execute(trx)
-    await sql`
-      INSERT INTO device (id, nom, model, senml_base_name, building_id, commune_insee, synthetic, geom)
-      SELECT d.id, d.nom, d.model, d.senml_base_name, d.building_id, b.commune_insee, true, ST_Point(d.lon, d.lat, 4326)
-      FROM unnest(${devices.map((d) => d.id)}::text[], ${devices.map((d) => d.nom)}::text[], ${devices.map((d) => d.model)}::text[],
-                  ${devices.map((d) => d.senmlBaseName)}::text[], ${devices.map((d) => d.buildingId)}::text[],
-                  ${devices.map((d) => d.location[0])}::float8[], ${devices.map((d) => d.location[1])}::float8[])
-        AS d (id, nom, model, senml_base_name, building_id, lon, lat)
-      JOIN building b ON b.id = d.building_id`.execute(trx)
-    await sql`
-      INSERT INTO sensor (id, device_id, channel, quantity, unit)
-      SELECT * FROM unnest(${sensors.map((s) => s.id)}::text[], ${sensors.map((s) => s.deviceId)}::text[],
-                           ${sensors.map((s) => s.channel)}::text[], ${sensors.map((s) => s.quantity)}::text[],
-                           ${sensors.map((s) => s.unit)}::text[])`.execute(trx)
-  })
+  await sql`
+    INSERT INTO building (id, nom, usage, floor_area_m2, construction_year, commune_insee, synthetic, geom)
+    SELECT id, nom, usage, floor_area_m2, construction_year, commune_insee, true,
+           ST_Multi(ST_SetSRID(ST_GeomFromGeoJSON(footprint), 4326))
+    FROM unnest(${buildings.map((b) => b.id)}::text[], ${buildings.map((b) => b.nom)}::text[], ${buildings.map((b) => b.usage)}::text[],
+                ${buildings.map((b) => b.floorAreaM2)}::float8[], ${buildings.map((b) => b.constructionYear)}::int[],
+                ${buildings.map((b) => b.communeInsee)}::text[], ${buildings.map((b) => JSON.stringify(b.footprint))}::text[])
+      AS b (id, nom, usage, floor_area_m2, construction_year, commune_insee, footprint)`.execute(db)
+  await provisionDevices(db, devices, 'upsert', { synthetic: true })
 }
 
 async function recordDatasets(db: Kysely<Schema>, communes: number, assets: DemoAssets): Promise<void> {

@@ -1,10 +1,19 @@
 /**
- * Turns one MQTT message into the readings it carries, or the reason it is refused. Pure apart
- * from the sensor directory lookup, which the pipeline does once per batch.
+ * One MQTT message → what it says, without I/O: the format is told by the topic (The Things
+ * Stack v3 uplink, ChirpStack v4 up or log event, or SenML for anything else), the size is
+ * checked before any parsing, JSON is strict (RFC 8259: no NaN/Infinity tokens), and times
+ * may not lie in the future beyond the allowed skew.
  */
-import { MessageRejection, parseSenml, type SenmlRecord } from '../sensors/index.ts'
-import type { KnownDevice } from './sensor-directory.ts'
-import type { Reading } from './reading-writer.ts'
+import {
+  MessageRejection,
+  parseChirpstackLog,
+  parseChirpstackUp,
+  parseTtnUplink,
+  resolveSenml,
+  type ChirpstackLog,
+  type SenmlRecord,
+  type Uplink,
+} from '../sensors/index.ts'
 
 export interface DecoderOptions {
   /** Payloads above this size are refused before parsing (bounded memory). */
@@ -12,30 +21,48 @@ export interface DecoderOptions {
   readonly maxFutureSkewSeconds: number
 }
 
-/** Step 1, without I/O: parse and resolve the SenML pack. */
-export function decodePayload(payload: Buffer, receivedAt: Date, options: DecoderOptions): SenmlRecord[] {
+export type MessageFormat = 'ttn-v3' | 'chirpstack-v4' | 'chirpstack-v4-log' | 'senml'
+
+export type DecodedMessage =
+  | { readonly format: 'senml'; readonly records: readonly SenmlRecord[] }
+  | { readonly format: 'ttn-v3' | 'chirpstack-v4'; readonly uplink: Uplink }
+  | { readonly format: 'chirpstack-v4-log'; readonly log: ChirpstackLog }
+
+const TTN_UPLINK = /^v3\/[^/]+\/devices\/[^/]+\/up$/
+const CHIRPSTACK_UP = /^application\/[^/]+\/device\/[^/]+\/event\/up$/
+const CHIRPSTACK_LOG = /^application\/[^/]+\/device\/[^/]+\/event\/log$/
+
+export function formatOf(topic: string): MessageFormat {
+  if (TTN_UPLINK.test(topic)) return 'ttn-v3'
+  if (CHIRPSTACK_UP.test(topic)) return 'chirpstack-v4'
+  if (CHIRPSTACK_LOG.test(topic)) return 'chirpstack-v4-log'
+  return 'senml'
+}
+
+export function decodeMessage(topic: string, payload: Buffer, receivedAt: Date, options: DecoderOptions): DecodedMessage {
   if (payload.length > options.maxPayloadBytes) {
     throw new MessageRejection('payload_too_large', `${payload.length} bytes, the limit is ${options.maxPayloadBytes}`)
   }
-  return parseSenml(payload.toString('utf8'), {
-    now: receivedAt.getTime() / 1000,
-    maxFutureSkewSeconds: options.maxFutureSkewSeconds,
-  })
-}
-
-/** Step 2: map every record to a provisioned sensor. One bad record refuses the whole pack. */
-export function toReadings(records: readonly SenmlRecord[], devices: ReadonlyMap<string, KnownDevice | null>): Reading[] {
-  return records.map((record) => {
-    const device = devices.get(record.baseName) ?? null
-    if (!device) throw new MessageRejection('unknown_device', `no device is provisioned with SenML base name "${record.baseName}"`)
-    const sensor = device.sensors.get(record.name)
-    if (!sensor) throw new MessageRejection('unknown_sensor', `device ${device.id} has no sensor "${record.name}"`)
-    if (record.value === null) {
-      throw new MessageRejection('invalid_type', `sensor ${sensor.id} expects a numeric value ("v"), the record has none`)
+  let json: unknown
+  try {
+    json = JSON.parse(payload.toString('utf8'))
+  } catch (error) {
+    throw new MessageRejection('invalid_json', (error as Error).message)
+  }
+  const now = receivedAt.getTime() / 1000
+  const format = formatOf(topic)
+  switch (format) {
+    case 'senml':
+      return { format, records: resolveSenml(json, { now, maxFutureSkewSeconds: options.maxFutureSkewSeconds }) }
+    case 'chirpstack-v4-log':
+      return { format, log: parseChirpstackLog(json) }
+    case 'ttn-v3':
+    case 'chirpstack-v4': {
+      const uplink = format === 'ttn-v3' ? parseTtnUplink(json) : parseChirpstackUp(json)
+      if (uplink.time > now + options.maxFutureSkewSeconds) {
+        throw new MessageRejection('timestamp_in_future', `uplink time ${new Date(uplink.time * 1000).toISOString()} is in the future`)
+      }
+      return { format, uplink }
     }
-    if (record.unit !== null && record.unit !== sensor.unit) {
-      throw new MessageRejection('unit_mismatch', `sensor ${sensor.id} measures in ${sensor.unit}, the record is in ${record.unit}`)
-    }
-    return { sid: sensor.sid, ts: record.time * 1000, value: record.value }
-  })
+  }
 }

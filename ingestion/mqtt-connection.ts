@@ -14,13 +14,25 @@ export interface MqttConnectOptions {
   readonly clean?: boolean
   /** Called with the client before it connects: a persistent session may deliver at once. */
   readonly prepare?: (client: MqttClient) => void
+  /**
+   * 5 for MQTT 5 (shared subscriptions; Mosquitto 2), else MQTT 3.1.1, which both Mosquitto and
+   * the embedded Aedes speak.
+   */
+  readonly protocolVersion?: 4 | 5
 }
 
+/** How long the broker keeps an MQTT 5 persistent session while we are away (MQTT 3.1.1 sessions do not expire). */
+const SESSION_EXPIRY_SECONDS = 30 * 86_400
+
 export async function connectMqtt(url: string, options: MqttConnectOptions): Promise<MqttClient> {
+  const v5 = options.protocolVersion === 5
+  const persistent = options.clean === false
   const clientOptions: IClientOptions = {
     clientId: options.clientId,
     clean: options.clean ?? true,
-    protocolVersion: 4, // MQTT 3.1.1: what both Mosquitto and the embedded Aedes speak
+    protocolVersion: options.protocolVersion ?? 4,
+    // MQTT 5 ends a session at disconnection unless told otherwise: keep it, so nothing queued is lost.
+    ...(v5 ? { properties: { sessionExpiryInterval: persistent ? SESSION_EXPIRY_SECONDS : 0, receiveMaximum: 65_535 } } : {}),
     reconnectPeriod: 1_000,
     connectTimeout: 5_000,
     keepalive: 30,

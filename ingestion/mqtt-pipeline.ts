@@ -1,35 +1,48 @@
 /**
- * The MQTT ingestion: subscribe at QoS 1 on a persistent session, decode, resolve the sensors,
- * write in batches, and acknowledge each message only after the transaction that stored it (or
- * its dead letter) has committed. A crash between receipt and commit therefore loses nothing:
- * the broker delivers again, and the idempotent key turns the repeat into a counted duplicate.
+ * The MQTT ingestion: subscribe at QoS 1 on a persistent session, gather messages into batches,
+ * have them decoded, resolved and written (batch-processor.ts), and acknowledge each message
+ * only after the transaction that stored it — or its dead letter — has committed. A crash
+ * between receipt and commit therefore loses nothing: the broker delivers again, and the
+ * idempotent key turns the repeat into a counted duplicate.
  *
  * MQTT.js acknowledges a QoS 1 message when `handleMessage` calls back, and processes one
  * message at a time until it does. To batch and still acknowledge after commit, the pipeline
  * calls back at once with a marker error (no PUBACK is sent, the next message flows) and sends
  * the PUBACK itself after the commit — on the same connection only: after a reconnect the broker
  * redelivers, so acknowledging an old message id would be wrong.
+ *
+ * Up to `concurrency` batches are written at once (on separate connections) so that decoding
+ * the next batch overlaps the database's work on the previous one; acknowledgements still go
+ * out in the order the messages came in, as MQTT requires.
  */
 import type { IPublishPacket, MqttClient } from 'mqtt'
 import type { Kysely } from 'kysely'
 import { errorMessage, type Logger } from '../core/index.ts'
-import { MessageRejection, type SenmlRecord } from '../sensors/index.ts'
+import { MessageRejection } from '../sensors/index.ts'
 import type { Schema } from '../sql/index.ts'
-import { decodePayload, toReadings, type DecoderOptions } from './message-decoder.ts'
+import { BatchProcessor, type BatchOutcome, type IncomingMessage } from './batch-processor.ts'
+import { IngestionMetrics } from './ingestion-metrics.ts'
+import type { DecoderOptions } from './message-decoder.ts'
 import { connectMqtt, describeBroker } from './mqtt-connection.ts'
-import { ReadingWriter, type DeadLetter, type Reading } from './reading-writer.ts'
-import { SensorDirectory } from './sensor-directory.ts'
 
 export interface PipelineOptions extends DecoderOptions {
   readonly mqttUrl: string
   readonly clientId: string
   readonly topics: readonly string[]
+  /**
+   * Share the stream with other ingestion processes: subscribe to `$share/<group>/<topic>` (MQTT 5
+   * shared subscriptions; the broker gives each message to one member of the group).
+   */
+  readonly shareGroup?: string | null
   readonly batchSize: number
   readonly batchWaitMs: number
+  /** Batches written at once; 1 on the embedded engine, which runs one transaction at a time anyway. */
+  readonly concurrency?: number
   readonly connectTimeoutSeconds: number
   readonly timeZone: string
   readonly db: Kysely<Schema>
   readonly log: Logger
+  readonly metrics?: IngestionMetrics
   /** Called after each commit with the sensors that received new readings. */
   readonly onWritten?: (sids: ReadonlySet<number>) => void
 }
@@ -43,13 +56,15 @@ export interface IngestionStats {
   lastCommitAt: string | null
 }
 
-interface Pending {
-  readonly topic: string
-  readonly payload: Buffer
+interface Pending extends IncomingMessage {
   readonly qos: number
   readonly messageId: number | undefined
   readonly generation: number
-  readonly receivedAt: Date
+}
+
+interface Batch {
+  readonly messages: readonly Pending[]
+  done: boolean
 }
 
 /** Given to MQTT.js's callback: "go on with the next message, the PUBACK will come later". */
@@ -62,23 +77,28 @@ export class IngestionPipeline {
   private generation = 0
   private pending: Pending[] = []
   private held: Array<() => void> = []
+  /** Batches taken from `pending`, oldest first, until their messages are acknowledged. */
+  private readonly inFlight: Batch[] = []
+  private writing = 0
   private timer: NodeJS.Timeout | null = null
-  private chain: Promise<void> = Promise.resolve()
+  private idle: Array<() => void> = []
   private stopping = false
-  private readonly writer: ReadingWriter
-  private readonly directory: SensorDirectory
+  private readonly processor: BatchProcessor
+  readonly metrics: IngestionMetrics
   private readonly counters: IngestionStats = { received: 0, stored: 0, duplicates: 0, deadLettered: 0, batches: 0, lastCommitAt: null }
 
   private constructor(private readonly options: PipelineOptions) {
-    this.writer = new ReadingWriter(options.db, options.timeZone)
-    this.directory = new SensorDirectory(options.db)
+    this.processor = new BatchProcessor(options.db, options)
+    this.metrics = options.metrics ?? new IngestionMetrics()
   }
 
   static async start(options: PipelineOptions): Promise<IngestionPipeline> {
     const pipeline = new IngestionPipeline(options)
+    const shared = options.shareGroup ?? null
     pipeline.client = await connectMqtt(options.mqttUrl, {
       clientId: options.clientId,
       clean: false,
+      protocolVersion: shared ? 5 : 4,
       log: options.log,
       timeoutSeconds: options.connectTimeoutSeconds,
       prepare: (client) => {
@@ -86,15 +106,21 @@ export class IngestionPipeline {
         client.on('connect', () => pipeline.generation++)
       },
     })
-    const granted = await pipeline.client.subscribeAsync(Object.fromEntries(options.topics.map((t) => [t, { qos: 1 as const }])))
-    const refused = granted.filter((g) => g.qos === 128).map((g) => g.topic)
+    const filters = options.topics.map((t) => (shared ? `$share/${shared}/${t}` : t))
+    const granted = await pipeline.client.subscribeAsync(Object.fromEntries(filters.map((t) => [t, { qos: 1 as const }])))
+    const refused = granted.filter((g) => g.qos >= 128).map((g) => g.topic)
     if (refused.length > 0) options.log.error('the broker refused subscriptions', { topics: refused.join(',') })
-    options.log.info('ingestion subscribed', { broker: describeBroker(options.mqttUrl), topics: options.topics.join(','), clientId: options.clientId })
+    options.log.info('ingestion subscribed', { broker: describeBroker(options.mqttUrl), topics: filters.join(','), clientId: options.clientId })
     return pipeline
   }
 
   get connected(): boolean {
     return this.client.connected
+  }
+
+  /** Forget cached device lookups (after provisioning): the next message sees the new devices. */
+  forgetDevices(): void {
+    this.processor.directory.clear()
   }
 
   stats(): Readonly<IngestionStats> {
@@ -105,7 +131,9 @@ export class IngestionPipeline {
   async stop(): Promise<void> {
     this.stopping = true
     if (this.timer) clearTimeout(this.timer)
-    await this.flush()
+    this.timer = null
+    this.drain()
+    await this.whenIdle()
     this.held.splice(0).forEach((release) => release())
     await this.client.endAsync()
   }
@@ -125,98 +153,98 @@ export class IngestionPipeline {
     // Bounded memory: past a few batches waiting, stop reading from the broker until a write completes.
     if (this.pending.length >= this.options.batchSize * 4) this.held.push(release)
     else release()
-    if (this.pending.length >= this.options.batchSize) void this.flush()
-    else this.timer ??= setTimeout(() => void this.flush(), this.options.batchWaitMs)
+    if (this.pending.length >= this.options.batchSize) this.drain()
+    else this.timer ??= setTimeout(() => {
+      this.timer = null
+      this.drain()
+    }, this.options.batchWaitMs)
   }
 
-  private flush(): Promise<void> {
-    if (this.timer) clearTimeout(this.timer)
-    this.timer = null
-    this.chain = this.chain.then(() => this.drain())
-    return this.chain
-  }
-
-  private async drain(): Promise<void> {
-    while (this.pending.length > 0) {
-      const batch = this.pending.splice(0, this.options.batchSize)
-      const written = await this.process(batch)
-      if (!written) {
-        this.pending.unshift(...batch) // stopping while the database is away: leave them to the broker
-        return
-      }
-      while (this.held.length > 0 && this.pending.length < this.options.batchSize * 4) this.held.shift()!()
+  /** Starts writing batches while there are messages and a free writer. */
+  private drain(): void {
+    const concurrency = this.options.concurrency ?? 1
+    while (this.pending.length > 0 && this.writing < concurrency) {
+      const batch: Batch = { messages: this.pending.splice(0, this.options.batchSize), done: false }
+      this.inFlight.push(batch)
+      this.writing++
+      void this.write(batch).then((written) => {
+        this.writing--
+        if (written) batch.done = true
+        // Not written (stopping while the database is away): never acknowledged, the broker delivers it again.
+        else this.inFlight.splice(this.inFlight.indexOf(batch), 1)
+        this.acknowledgeInOrder()
+        while (this.held.length > 0 && this.pending.length < this.options.batchSize * 4) this.held.shift()!()
+        // Stopping: finish what was received, as long as the database answers.
+        if (written || !this.stopping) this.drain()
+        this.resolveIdle()
+      })
     }
+    this.resolveIdle()
   }
 
-  /** Decode, resolve, write and acknowledge one batch. False when it could not be written. */
-  private async process(batch: readonly Pending[]): Promise<boolean> {
+  private resolveIdle(): void {
+    if (this.writing === 0 && (this.pending.length === 0 || this.stopping)) this.idle.splice(0).forEach((resolve) => resolve())
+  }
+
+  private whenIdle(): Promise<void> {
+    return new Promise((resolve) => {
+      this.idle.push(resolve)
+      this.resolveIdle()
+    })
+  }
+
+  /** Decode, resolve and write one batch, retrying while the database is away. False if given up (stopping). */
+  private async write(batch: Batch): Promise<boolean> {
     const { log } = this.options
+    const started = performance.now()
     for (let attempt = 0; ; attempt++) {
       try {
-        const { readings, deadLetters } = await this.prepare(batch)
-        const result = await this.writer.write(readings, deadLetters)
-        this.account(result.inserted, result.duplicates, result.deadLettered, readings)
-        break
+        this.account(batch, await this.processor.process(batch.messages), started)
+        return true
       } catch (error) {
         if (!isTransient(error)) {
           // A batch the database refuses for what it holds: keep every message for replay.
-          log.error('batch refused by the database, dead-lettered', { messages: batch.length, error: errorMessage(error) })
+          log.error('batch refused by the database, dead-lettered', { messages: batch.messages.length, error: errorMessage(error) })
           const detail = `database refused the batch: ${errorMessage(error)}`.slice(0, 500)
-          await this.writer.write([], batch.map((m) => this.deadLetter(m, new MessageRejection('storage_error', detail))))
-          this.account(0, 0, batch.length, [])
-          break
+          this.account(batch, await this.processor.deadLetterAll(batch.messages, new MessageRejection('storage_error', detail)), started)
+          return true
         }
         if (this.stopping) return false
         const delay = Math.min(10_000, 250 * 2 ** attempt)
-        log.warn('database unavailable, batch kept and retried', { messages: batch.length, retryInMs: delay, error: errorMessage(error) })
+        log.warn('database unavailable, batch kept and retried', { messages: batch.messages.length, retryInMs: delay, error: errorMessage(error) })
         await new Promise((resolve) => setTimeout(resolve, delay))
       }
     }
-    for (const message of batch) this.acknowledge(message)
-    return true
   }
 
-  private async prepare(batch: readonly Pending[]): Promise<{ readings: Reading[]; deadLetters: DeadLetter[] }> {
-    const decoded = batch.map((message) => {
-      try {
-        return { message, records: decodePayload(message.payload, message.receivedAt, this.options) }
-      } catch (error) {
-        if (error instanceof MessageRejection) return { message, rejection: error }
-        throw error
-      }
-    })
-    const baseNames = decoded.flatMap((d) => d.records?.map((r: SenmlRecord) => r.baseName) ?? [])
-    const devices = await this.directory.byBaseNames(baseNames)
-    const readings: Reading[] = []
-    const deadLetters: DeadLetter[] = []
-    for (const item of decoded) {
-      if (item.rejection) {
-        deadLetters.push(this.deadLetter(item.message, item.rejection))
-        continue
-      }
-      try {
-        readings.push(...toReadings(item.records!, devices))
-      } catch (error) {
-        if (!(error instanceof MessageRejection)) throw error
-        deadLetters.push(this.deadLetter(item.message, error))
-      }
-    }
-    return { readings, deadLetters }
-  }
-
-  private deadLetter(message: Pending, rejection: MessageRejection): DeadLetter {
-    this.options.log.warn('message dead-lettered', { topic: message.topic, reason: rejection.reason, detail: rejection.detail })
-    return { topic: message.topic, payload: message.payload, reason: rejection.reason, detail: rejection.detail, receivedAt: message.receivedAt }
-  }
-
-  private account(inserted: number, duplicates: number, deadLettered: number, readings: readonly Reading[]): void {
+  private account(batch: Batch, outcome: BatchOutcome<Pending>, started: number): void {
     const c = this.counters
-    c.stored += inserted
-    c.duplicates += duplicates
-    c.deadLettered += deadLettered
+    c.stored += outcome.inserted
+    c.duplicates += outcome.duplicates
+    c.deadLettered += outcome.deadLettered
     c.batches++
     c.lastCommitAt = new Date().toISOString()
-    if (inserted > 0) this.options.onWritten?.(new Set(readings.map((r) => r.sid)))
+    const m = this.metrics
+    for (const [format, count] of outcome.formats) m.received.inc({ format }, count)
+    m.ignoredFields.inc(outcome.ignoredFields)
+    m.stored.inc(outcome.inserted)
+    m.duplicates.inc(outcome.duplicates)
+    for (const { rejection, message } of outcome.rejected) {
+      m.deadLetters.inc({ reason: rejection.reason })
+      this.options.log.warn('message dead-lettered', { topic: message.topic, reason: rejection.reason, detail: rejection.detail })
+    }
+    m.batchSize.observe(batch.messages.length)
+    m.batchSeconds.observe((performance.now() - started) / 1000)
+    const now = Date.now()
+    for (const message of batch.messages) m.commitLatency.observe((now - message.receivedAt.getTime()) / 1000)
+    if (outcome.inserted > 0) this.options.onWritten?.(outcome.sids)
+  }
+
+  /** PUBACKs in arrival order: a batch's go out once every older batch is committed too. */
+  private acknowledgeInOrder(): void {
+    while (this.inFlight[0]?.done) {
+      for (const message of this.inFlight.shift()!.messages) this.acknowledge(message)
+    }
   }
 
   private acknowledge(message: Pending): void {

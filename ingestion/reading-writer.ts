@@ -4,7 +4,7 @@
  * no reader ever scans raw readings), and the batch's dead letters. Bulk rows travel as arrays
  * through `unnest`, which works the same on the embedded engine (no COPY there).
  */
-import { sql, type Kysely } from 'kysely'
+import { sql, type Kysely, type Transaction } from 'kysely'
 import type { Schema } from '../sql/index.ts'
 
 export interface Reading {
@@ -28,6 +28,19 @@ export interface WriteResult {
   readonly deadLettered: number
 }
 
+/**
+ * Readings whose (sensor, time) is already stored with a different value. The transaction was
+ * rolled back: the caller refuses the messages that carried them and writes the rest again.
+ */
+export class ConflictingReadings extends Error {
+  constructor(readonly keys: readonly { readonly sid: number; readonly ts: number }[]) {
+    super(`${keys.length} reading(s) conflict with stored values`)
+    this.name = 'ConflictingReadings'
+  }
+}
+
+
+
 export class ReadingWriter {
   /** Months (UTC, 'YYYY-MM') whose partition is known to exist. */
   private readonly partitions = new Set<string>()
@@ -38,7 +51,11 @@ export class ReadingWriter {
     private readonly timeZone: string,
   ) {}
 
-  async write(readings: readonly Reading[], deadLetters: readonly DeadLetter[]): Promise<WriteResult> {
+  /**
+   * Writes readings (unique by sensor and time within the call) and dead letters; `alsoIn` runs
+   * more statements in the same transaction (the replay marks its dead letters there).
+   */
+  async write(readings: readonly Reading[], deadLetters: readonly DeadLetter[], alsoIn?: (trx: Transaction<Schema>) => Promise<void>): Promise<WriteResult> {
     const months = new Set(readings.map((r) => new Date(r.ts).toISOString().slice(0, 7)))
     const newMonths = [...months].filter((m) => !this.partitions.has(m))
 
@@ -48,14 +65,24 @@ export class ReadingWriter {
       }
       let count = 0
       if (readings.length > 0) {
-        const { rows } = await sql<{ inserted: number }>`
-          WITH inserted AS (
-            INSERT INTO reading (sid, ts, value)
-            SELECT sid, to_timestamp(ms / 1000.0), value
+        const { rows } = await sql<{ inserted: number; conflicts: Array<{ sid: number; ms: number }> | null }>`
+          WITH input AS MATERIALIZED (
+            SELECT sid, to_timestamp(ms / 1000.0) AS ts, value
             FROM unnest(${readings.map((r) => r.sid)}::int[], ${readings.map((r) => r.ts)}::float8[], ${readings.map((r) => r.value)}::float8[])
               AS input (sid, ms, value)
+          ),
+          inserted AS (
+            INSERT INTO reading (sid, ts, value) SELECT sid, ts, value FROM input
             ON CONFLICT (sid, ts) DO NOTHING
             RETURNING sid, ts, value
+          ),
+          -- Not inserted: already stored. The same value is a harmless re-delivery; another value is a conflict.
+          repeated AS MATERIALIZED (
+            SELECT i.sid, i.ts, i.value FROM input i LEFT JOIN inserted x ON x.sid = i.sid AND x.ts = i.ts WHERE x.sid IS NULL
+          ),
+          conflicts AS (
+            SELECT r.sid, r.ts FROM repeated r JOIN reading stored ON stored.sid = r.sid AND stored.ts = r.ts
+            WHERE stored.value <> r.value
           ),
           hourly AS (
             INSERT INTO reading_hourly AS h (sid, hour, n, sum, min, max, first_ts, first_value, last_ts, last_value)
@@ -77,7 +104,9 @@ export class ReadingWriter {
             ON CONFLICT (sid) DO UPDATE SET ts = excluded.ts, value = excluded.value, received_at = now()
             WHERE excluded.ts > l.ts
           )
-          SELECT count(*)::int AS inserted FROM inserted`.execute(trx)
+          SELECT (SELECT count(*)::int FROM inserted) AS inserted,
+                 (SELECT json_agg(json_build_object('sid', sid, 'ms', extract(epoch FROM ts) * 1000)) FROM conflicts) AS conflicts`.execute(trx)
+        if (rows[0]?.conflicts) throw new ConflictingReadings(rows[0].conflicts.map((c) => ({ sid: c.sid, ts: c.ms })))
         count = rows[0]?.inserted ?? 0
       }
       if (deadLetters.length > 0) {
@@ -87,6 +116,7 @@ export class ReadingWriter {
                                ${deadLetters.map((d) => d.payload)}::bytea[], ${deadLetters.map((d) => d.reason)}::text[],
                                ${deadLetters.map((d) => d.detail)}::text[])`.execute(trx)
       }
+      await alsoIn?.(trx)
       return count
     })
     for (const month of newMonths) this.partitions.add(month)

@@ -1,8 +1,10 @@
 /**
- * Finds the sensor a SenML record is about: the device by its base name, the sensor by the
- * record's name (its channel). Lookups are cached briefly — a device provisioned a moment ago
- * is found within `unknownTtlMs` — and batched: one query for every base name of a batch.
- * An unknown device is never created here.
+ * Finds the device and sensors a message is about: LoRaWAN uplinks by DevEUI, SenML records by
+ * the longest provisioned base name their full name starts with (so both `{"bn": "urn:dev:x:",
+ * "n": "co2"}` and `{"n": "urn:dev:x:co2"}` reach device x's sensor "co2"). Lookups are batched —
+ * one query per batch for what the cache does not know — and cached briefly: a device
+ * provisioned a moment ago is found within `unknownMs`, at once after `clear()`. An unknown
+ * device is never created here.
  */
 import type { Kysely } from 'kysely'
 import type { Schema } from '../sql/index.ts'
@@ -10,12 +12,18 @@ import type { Schema } from '../sql/index.ts'
 export interface KnownSensor {
   readonly sid: number
   readonly id: string
-  readonly unit: string
   readonly quantity: string
+  readonly unit: string
+  readonly kind: 'gauge' | 'counter'
+  readonly min: number | null
+  readonly max: number | null
 }
 
 export interface KnownDevice {
   readonly id: string
+  readonly profile: string | null
+  readonly senmlBaseName: string | null
+  /** By channel: the SenML record name or the decoded payload field. */
   readonly sensors: ReadonlyMap<string, KnownSensor>
 }
 
@@ -23,6 +31,9 @@ interface Entry {
   readonly device: KnownDevice | null
   readonly expires: number
 }
+
+/** Where a SenML base name may end, so that its candidates can be listed from a full name. */
+const SEPARATORS = /[:/]/g
 
 export class SensorDirectory {
   private readonly cache = new Map<string, Entry>()
@@ -32,43 +43,87 @@ export class SensorDirectory {
     private readonly ttl = { knownMs: 60_000, unknownMs: 5_000 },
   ) {}
 
-  /** The devices of these SenML base names (null where none is provisioned). */
-  async byBaseNames(baseNames: Iterable<string>): Promise<Map<string, KnownDevice | null>> {
-    const now = Date.now()
-    const result = new Map<string, KnownDevice | null>()
-    const missing: string[] = []
-    for (const name of new Set(baseNames)) {
-      const entry = this.cache.get(name)
-      if (entry && entry.expires > now) result.set(name, entry.device)
-      else missing.push(name)
+  /** Devices by DevEUI (lower-case hex); null where none is provisioned. */
+  async byDevEuis(devEuis: Iterable<string>): Promise<Map<string, KnownDevice | null>> {
+    const found = await this.lookup([...new Set(devEuis)].map((eui) => `eui:${eui}`))
+    return new Map([...found].map(([key, device]) => [key.slice(4), device]))
+  }
+
+  /**
+   * For each full SenML name (base name + record name), the device whose base name is its
+   * longest provisioned prefix ending at a separator (or the whole base name as given), and the
+   * channel that remains; null where no device matches.
+   */
+  async bySenmlNames(names: Iterable<{ baseName: string; name: string }>): Promise<Map<string, { device: KnownDevice; channel: string } | null>> {
+    const candidates = new Map<string, string[]>()
+    for (const { baseName, name } of names) {
+      const full = baseName + name
+      if (candidates.has(full)) continue
+      const prefixes = new Set<string>(baseName ? [baseName] : [])
+      for (const match of full.matchAll(SEPARATORS)) prefixes.add(full.slice(0, match.index + 1))
+      candidates.set(full, [...prefixes].sort((a, b) => b.length - a.length))
     }
-    if (missing.length > 0) {
-      const rows = await this.db
-        .selectFrom('device as d')
-        .leftJoin('sensor as s', 's.device_id', 'd.id')
-        .select(['d.id as deviceId', 'd.senml_base_name as baseName', 's.sid', 's.id', 's.channel', 's.unit', 's.quantity'])
-        .where('d.senml_base_name', 'in', missing)
-        .execute()
-      const found = new Map<string, { id: string; sensors: Map<string, KnownSensor> }>()
-      for (const row of rows) {
-        const baseName = row.baseName!
-        let device = found.get(baseName)
-        if (!device) found.set(baseName, (device = { id: row.deviceId, sensors: new Map() }))
-        if (row.sid !== null && row.channel !== null) {
-          device.sensors.set(row.channel, { sid: row.sid, id: row.id!, unit: row.unit!, quantity: row.quantity! })
-        }
-      }
-      for (const name of missing) {
-        const device = found.get(name) ?? null
-        this.cache.set(name, { device, expires: now + (device ? this.ttl.knownMs : this.ttl.unknownMs) })
-        result.set(name, device)
-      }
+    const found = await this.lookup([...new Set([...candidates.values()].flat())].map((p) => `bn:${p}`))
+    const result = new Map<string, { device: KnownDevice; channel: string } | null>()
+    for (const [full, prefixes] of candidates) {
+      const prefix = prefixes.find((p) => found.get(`bn:${p}`))
+      result.set(full, prefix === undefined ? null : { device: found.get(`bn:${prefix}`)!, channel: full.slice(prefix.length) })
     }
     return result
   }
 
-  /** Forget what was cached (after provisioning, or in tests). */
+  /** Forget what was cached (after provisioning). */
   clear(): void {
     this.cache.clear()
+  }
+
+  private async lookup(keys: readonly string[]): Promise<Map<string, KnownDevice | null>> {
+    const now = Date.now()
+    const result = new Map<string, KnownDevice | null>()
+    const missing: string[] = []
+    for (const key of keys) {
+      const entry = this.cache.get(key)
+      if (entry && entry.expires > now) result.set(key, entry.device)
+      else missing.push(key)
+    }
+    if (missing.length === 0) return result
+    const euis = missing.filter((k) => k.startsWith('eui:')).map((k) => k.slice(4))
+    const baseNames = missing.filter((k) => k.startsWith('bn:')).map((k) => k.slice(3))
+    const rows = await this.db
+      .selectFrom('device as d')
+      .leftJoin('sensor as s', 's.device_id', 'd.id')
+      .select(['d.id as deviceId', 'd.profile', 'd.dev_eui', 'd.senml_base_name', 's.sid', 's.id', 's.channel', 's.quantity', 's.unit', 's.kind', 's.min_value', 's.max_value'])
+      .where((eb) => eb.or([eb('d.dev_eui', 'in', euis.length ? euis : ['']), eb('d.senml_base_name', 'in', baseNames.length ? baseNames : [''])]))
+      .execute()
+    const devices = new Map<string, { device: KnownDevice & { sensors: Map<string, KnownSensor> }; eui: string | null }>()
+    for (const row of rows) {
+      let entry = devices.get(row.deviceId)
+      if (!entry) {
+        entry = { device: { id: row.deviceId, profile: row.profile, senmlBaseName: row.senml_base_name, sensors: new Map() }, eui: row.dev_eui }
+        devices.set(row.deviceId, entry)
+      }
+      if (row.sid !== null && row.channel !== null) {
+        entry.device.sensors.set(row.channel, {
+          sid: row.sid,
+          id: row.id!,
+          quantity: row.quantity!,
+          unit: row.unit!,
+          kind: row.kind === 'counter' ? 'counter' : 'gauge',
+          min: row.min_value,
+          max: row.max_value,
+        })
+      }
+    }
+    const byKey = new Map<string, KnownDevice>()
+    for (const { device, eui } of devices.values()) {
+      if (eui) byKey.set(`eui:${eui}`, device)
+      if (device.senmlBaseName) byKey.set(`bn:${device.senmlBaseName}`, device)
+    }
+    for (const key of missing) {
+      const device = byKey.get(key) ?? null
+      this.cache.set(key, { device, expires: now + (device ? this.ttl.knownMs : this.ttl.unknownMs) })
+      result.set(key, device)
+    }
+    return result
   }
 }

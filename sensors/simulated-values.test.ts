@@ -33,11 +33,14 @@ describe('simulated building', () => {
     expect(isOccupied('mairie', 6, 10)).toBe(true)
   })
 
-  it('raises CO₂ in occupied classrooms and keeps it near outdoor level at night, temperatures plausible', () => {
+  it('raises CO₂ in occupied classrooms and keeps it near outdoor level at night, temperature and humidity plausible', () => {
     const day = simulatedValue(school, co2, TUESDAY_10H + 3600)
     const night = simulatedValue(school, co2, TUESDAY_10H + 14 * 3600)
     expect(day).toBeGreaterThan(700)
     expect(night).toBeLessThan(500)
+    const rh = simulatedValue(school, { channel: 'humidity', quantity: 'humidity', unit: '%RH' }, TUESDAY_10H)
+    expect(rh).toBeGreaterThan(30)
+    expect(rh).toBeLessThan(60)
     const t = simulatedValue(school, temperature, TUESDAY_10H)
     expect(t).toBeGreaterThan(15)
     expect(t).toBeLessThan(23)

@@ -40,6 +40,11 @@ export function simulatedValue(building: SimulatedBuilding, channel: SimulatedCh
       const minutesIn = minutesSinceOpening(building.usage, local.hour)
       return Math.round(430 + (peak - 430) * (1 - Math.exp(-minutesIn / 45)) + 40 * noise)
     }
+    case 'humidity': {
+      // Heated air is dry: relative humidity dips while the heating runs, rises with occupants.
+      const base = occupied ? 42 : 48
+      return round(base + 4 * Math.sin(((local.hour - 15) / 24) * 2 * Math.PI) + 1.5 * noise, 1)
+    }
     case 'energy_index':
       return round(energyIndex(building, atSeconds), 3)
     default:

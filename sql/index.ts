@@ -1,4 +1,4 @@
-export { connectDatabase, describeTarget } from './database.ts'
+export { connectDatabase, describeTarget, inTransaction } from './database.ts'
 export type { Database, ConnectOptions } from './database.ts'
 export { startEmbeddedPostgres } from './embedded-postgres.ts'
 export type { EmbeddedPostgres } from './embedded-postgres.ts'

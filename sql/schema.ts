@@ -90,6 +90,7 @@ export interface DeviceTable {
   id: string
   nom: string | null
   model: string
+  profile: string | null
   dev_eui: string | null
   senml_base_name: string | null
   building_id: string | null
@@ -106,6 +107,9 @@ export interface SensorTable {
   channel: string
   quantity: string
   unit: string
+  kind: Generated<'gauge' | 'counter'>
+  min_value: number | null
+  max_value: number | null
 }
 
 export interface ReadingTable {
@@ -142,6 +146,7 @@ export interface DeadLetterTable {
   reason: string
   detail: string | null
   replayed_at: Date | null
+  replay_attempts: Generated<number>
 }
 
 export interface SchemaMigrationTable {

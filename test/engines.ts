@@ -6,6 +6,7 @@ import { inject } from 'vitest'
 import type { Express } from 'express'
 import { createApp, TileService } from '../api/index.ts'
 import { silentLogger } from '../core/index.ts'
+import { DEFAULT_DECODER_OPTIONS, replayDeadLetters } from '../ingestion/index.ts'
 import { connectDatabase, detectCapabilities, type Database } from '../sql/index.ts'
 
 export { freePort } from './ports.ts'
@@ -23,8 +24,11 @@ export interface TestApp {
   readonly tiles: TileService
 }
 
+/** The admin token of the apps tests build. */
+export const TEST_ADMIN_TOKEN = 'test-admin-token-0123456789'
+
 /** The HTTP app over the run's database, its tile encoder chosen as in production. */
-export async function testApp(database: Database, options: { webDir?: string | null } = {}): Promise<TestApp> {
+export async function testApp(database: Database, options: { webDir?: string | null; onProvisioned?: () => void } = {}): Promise<TestApp> {
   const capabilities = await detectCapabilities(database.pool)
   const tiles = new TileService(database.pool, capabilities.mvt ? 'postgis' : 'node')
   const app = createApp({
@@ -33,6 +37,10 @@ export async function testApp(database: Database, options: { webDir?: string | n
     log: silentLogger,
     webDir: options.webDir ?? null,
     health: async () => ({ status: 'ok', checks: {} }),
+    adminToken: TEST_ADMIN_TOKEN,
+    replay: (filter) => replayDeadLetters(database.db, { ...DEFAULT_DECODER_OPTIONS, timeZone: 'Europe/Paris' }, filter, silentLogger),
+    onProvisioned: options.onProvisioned ?? (() => {}),
+    metrics: null,
   })
   return { app, tiles }
 }

@@ -119,7 +119,7 @@ describe('SenML ingestion', () => {
     ['non_finite_value', '[{"bn":"' + BASE_NAME + '","n":"temperature","v":1e999}]'],
     ['timestamp_in_future', JSON.stringify([{ bn: BASE_NAME, n: 'temperature', v: 20, t: Date.now() / 1000 + 86_400 }])],
     ['unknown_device', JSON.stringify([{ bn: 'urn:dev:territoire:nobody:', n: 'temperature', v: 20 }])],
-    ['unknown_sensor', JSON.stringify([{ bn: BASE_NAME, n: 'humidity', v: 20 }])],
+    ['unknown_sensor', JSON.stringify([{ bn: BASE_NAME, n: 'pressure', v: 20 }])],
     ['unit_mismatch', JSON.stringify([{ bn: BASE_NAME, n: 'temperature', u: 'K', v: 293 }])],
     ['invalid_senml', JSON.stringify({ bn: BASE_NAME, n: 'temperature', v: 20 })],
     ['payload_too_large', Buffer.alloc(DEFAULT_DECODER_OPTIONS.maxPayloadBytes + 1, 0x20)],
