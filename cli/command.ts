@@ -2,7 +2,7 @@
  * What every `territoire` command shares: its shape, the configuration loading, and the rule
  * that a failure is one line on stderr with a non-zero exit status.
  */
-import { createLogger, errorMessage, HubError, type Logger } from '../core/index.ts'
+import { createLogger, errorMessage, HubError, InvalidInputError, type Logger } from '../core/index.ts'
 import { ConfigError, parseConfig, unknownVariables, VARIABLES, type Environment, type HubConfig } from './config.ts'
 
 export interface CommandArgs {
@@ -52,6 +52,7 @@ export function reportFailure(error: unknown, env: Environment): number {
     return EXIT_USAGE
   }
   process.stderr.write(`territoire: ${errorMessage(error)}\n`)
+  if (error instanceof InvalidInputError) return EXIT_USAGE
   if (!(error instanceof HubError) && env.LOG_LEVEL === 'debug' && error instanceof Error) process.stderr.write(`${error.stack}\n`)
   return EXIT_FAILURE
 }

@@ -8,11 +8,14 @@ import { parseArgs } from 'node:util'
 import { errorMessage } from '../core/index.ts'
 import { commandHelp, EXIT_USAGE, reportFailure, type Command } from './command.ts'
 import type { Environment } from './config.ts'
+import { deadLettersCommand } from './dead-letters-command.ts'
+import { devicesCommand } from './devices-command.ts'
+import { ingestCommand } from './ingest-command.ts'
 import { migrateCommand } from './migrate-command.ts'
 import { startCommand } from './start-command.ts'
 
-/** Later issues add `import`, `devices`, `tokens`, `dead-letters` here. */
-const COMMANDS: readonly Command[] = [startCommand, migrateCommand]
+/** Later issues add `import` and `tokens` here. */
+const COMMANDS: readonly Command[] = [startCommand, ingestCommand, migrateCommand, devicesCommand, deadLettersCommand]
 
 function mainHelp(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length))

@@ -46,6 +46,22 @@ describe('/health', () => {
     expect(body.checks).toEqual({ database: { ok: true }, migrations: { ok: true }, broker: { ok: true } })
   })
 
+  it('serves the ingestion’s Prometheus metrics at /metrics', async () => {
+    const response = await fetch(`${hub.url}/metrics`)
+    expect(response.status).toBe(200)
+    expect(response.headers.get('content-type')).toMatch(/^text\/plain/)
+    const text = await response.text()
+    for (const name of [
+      'territoire_ingest_messages_received_total',
+      'territoire_ingest_readings_stored_total',
+      'territoire_ingest_readings_duplicate_total',
+      'territoire_ingest_dead_letters_total',
+      'territoire_ingest_batch_messages',
+      'territoire_ingest_batch_seconds',
+      'territoire_ingest_receive_to_commit_seconds',
+    ]) expect(text).toContain(`# TYPE ${name} `)
+  })
+
   it('answers 503 naming the broker when it goes away, and 200 again when it is back', async () => {
     const port = broker.port
     await broker.stop()
