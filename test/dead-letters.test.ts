@@ -9,7 +9,7 @@ import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { BatchProcessor, DEFAULT_DECODER_OPTIONS } from '../ingestion/index.ts'
 import type { Database } from '../sql/index.ts'
-import { databaseUrl, openDatabase, serve, testApp, TEST_ADMIN_TOKEN, uniqueName } from './engines.ts'
+import { databaseUrl, openDatabase, serve, testApp, TEST_ADMIN_TOKEN, uniqueName, json } from './engines.ts'
 
 let database: Database
 let api: { url: string; close: () => Promise<void> }
@@ -60,7 +60,7 @@ describe('dead letters', () => {
     const topic = `territoire/senml/${uniqueName('list')}`
     await receive(topic, [{ bn: 'urn:dev:nobody-at-all:', n: 'co2', v: 500 }])
     expect((await fetch(`${api.url}/api/dead-letters`)).status).toBe(401)
-    const body = await (await fetch(`${api.url}/api/dead-letters?reason=unknown_device&limit=500`, { headers: auth })).json()
+    const body = await json(await fetch(`${api.url}/api/dead-letters?reason=unknown_device&limit=500`, { headers: auth }))
     expect(body.pendingByReason.unknown_device).toBeGreaterThan(0)
     const item = body.items.find((i: { topic: string }) => i.topic === topic)
     expect(item).toMatchObject({ reason: 'unknown_device', payloadEncoding: 'utf8', payloadTruncated: false, replayedAt: null, replayAttempts: 0 })
@@ -87,13 +87,13 @@ describe('dead letters', () => {
     await provision({ id, devEui, senmlBaseName: `urn:dev:${id}:`, profile: 'generic-ambiance' })
     const replay = await fetch(`${api.url}/api/dead-letters/replay`, { method: 'POST', headers: { ...auth, 'Content-Type': 'application/json' }, body: JSON.stringify({ ids }) })
     expect(replay.status).toBe(200)
-    expect(await replay.json()).toEqual({ examined: 7, stored: 7, readings: 13, duplicates: 0, stillRefused: {} })
+    expect(await json(replay)).toEqual({ examined: 7, stored: 7, readings: 13, duplicates: 0, stillRefused: {} })
 
     const { rows: marked } = await database.pool.query('SELECT count(*)::int AS n FROM dead_letter WHERE id = ANY($1) AND replayed_at IS NOT NULL', [ids])
     expect(marked[0].n).toBe(7)
     // A second replay finds nothing pending.
     const again = await fetch(`${api.url}/api/dead-letters/replay`, { method: 'POST', headers: { ...auth, 'Content-Type': 'application/json' }, body: JSON.stringify({ ids }) })
-    expect((await again.json()).examined).toBe(0)
+    expect((await json(again)).examined).toBe(0)
 
     // Rollups kept by the ingestion equal the aggregates recomputed from the raw readings.
     const { rows } = await database.pool.query(`

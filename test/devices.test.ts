@@ -11,7 +11,7 @@ import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { BatchProcessor, DEFAULT_DECODER_OPTIONS } from '../ingestion/index.ts'
 import type { Database } from '../sql/index.ts'
-import { databaseUrl, openDatabase, serve, testApp, TEST_ADMIN_TOKEN, uniqueName } from './engines.ts'
+import { databaseUrl, openDatabase, serve, testApp, TEST_ADMIN_TOKEN, uniqueName, json } from './engines.ts'
 
 let database: Database
 let api: { url: string; close: () => Promise<void> }
@@ -51,7 +51,7 @@ describe('POST /api/devices', () => {
     const response = await post({ id, name: 'CO₂ salle 12', devEui, profile: 'milesight-am103', location: [1.97306, 50.10491] })
     expect(response.status).toBe(201)
     expect(response.headers.get('location')).toBe(`/api/devices/${id}`)
-    const device = await response.json()
+    const device = await json(response)
     expect(device).toMatchObject({ id, name: 'CO₂ salle 12', devEui, profile: 'milesight-am103', location: [1.97306, 50.10491] })
     // (1.97306, 50.10491) lies in the former commune 80830 (Yaucourt-Bussus), merged into 80155.
     expect(device.commune).toEqual({ insee: '80155', nom: 'Bussus-lès-Yaucourt' })
@@ -61,7 +61,7 @@ describe('POST /api/devices', () => {
       ['battery', '%EL'], ['co2', 'ppm'], ['humidity', '%RH'], ['temperature', 'Cel'],
     ])
     expect(provisioned).toBeGreaterThan(0) // the ingestion was told to forget its cached lookups
-    expect(await (await fetch(`${api.url}/api/devices/${id}`)).json()).toEqual(device)
+    expect(await json(await fetch(`${api.url}/api/devices/${id}`))).toEqual(device)
   })
 
   it('takes its location from its building when it has none, and maps custom fields', async () => {
@@ -73,7 +73,7 @@ describe('POST /api/devices', () => {
       fields: { index: { quantity: 'energy_index', unit: 'kWh', kind: 'counter', min: 0 } },
     })
     expect(response.status).toBe(201)
-    const device = await response.json()
+    const device = await json(response)
     expect(device.building).toEqual({ id: '80021-mairie', nom: 'Mairie d’Amiens' })
     expect(device.commune).toEqual({ insee: '80021', nom: 'Amiens' })
     expect(device.sensors).toEqual([{ id: `${id}.index`, field: 'index', quantity: 'energy_index', unit: 'kWh', kind: 'counter', min: 0, max: null }])
@@ -86,7 +86,7 @@ describe('POST /api/devices', () => {
     expect((await post({ id, devEui: eui(), profile: 'milesight-em300-th' })).status).toBe(409)
     const taken = await post({ id: uniqueName('other'), devEui: devEui.toLowerCase(), profile: 'milesight-em300-th' })
     expect(taken.status).toBe(409)
-    expect((await taken.json()).detail).toContain(`already belongs to device ${id}`)
+    expect((await json(taken)).detail).toContain(`already belongs to device ${id}`)
 
     for (const [body, parameter] of [
       [{ id: uniqueName('x'), devEui: '12345', profile: 'milesight-am103' }, 'devEui'],
@@ -100,7 +100,7 @@ describe('POST /api/devices', () => {
     ] as const) {
       const response = await post(body)
       expect(response.status, JSON.stringify(body)).toBe(400)
-      expect(await response.json()).toMatchObject({ status: 400, parameter })
+      expect(await json(response)).toMatchObject({ status: 400, parameter })
     }
   })
 })
@@ -118,7 +118,7 @@ describe('GET /api/devices/{id}/readings', () => {
       receivedAt: new Date(),
     }])
     expect(outcome.inserted).toBe(2)
-    const body = await (await fetch(`${api.url}/api/devices/${id}/readings?from=2025-03-03T00:00:00Z&to=2025-03-04T00:00:00Z`)).json()
+    const body = await json(await fetch(`${api.url}/api/devices/${id}/readings?from=2025-03-03T00:00:00Z&to=2025-03-04T00:00:00Z`))
     expect(body.readings).toEqual([
       { sensor: `${id}.co2`, quantity: 'co2', unit: 'ppm', time: '2025-03-03T10:00:00.000Z', value: 900 },
       { sensor: `${id}.temperature`, quantity: 'temperature', unit: 'Cel', time: '2025-03-03T10:00:00.000Z', value: 19.5 },
@@ -153,7 +153,7 @@ describe('territoire devices import', () => {
     expect(first.stdout).toBe('2 device(s): 2 created, 0 updated, 6 sensor(s)\n')
     expect(first.code).toBe(0)
     expect((await territoire(['devices', 'import', file])).stdout).toBe('2 device(s): 0 created, 2 updated, 6 sensor(s)\n')
-    const device = await (await fetch(`${api.url}/api/devices/${ids[0]}`)).json()
+    const device = await json(await fetch(`${api.url}/api/devices/${ids[0]}`))
     expect(device.commune).toEqual({ insee: '80021', nom: 'Amiens' })
 
     await writeFile(file, JSON.stringify([{ id: uniqueName('bad'), devEui: 'zz', profile: 'dragino-lht65' }]))

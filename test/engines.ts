@@ -61,3 +61,9 @@ export async function serve(app: Express): Promise<{ url: string; close: () => P
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   }
 }
+
+/** A response's JSON body, loosely typed: tests assert on its shape. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export async function json(response: Response): Promise<any> {
+  return response.json()
+}
