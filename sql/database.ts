@@ -32,8 +32,13 @@ export async function connectDatabase(url: string, options: ConnectOptions): Pro
     max: options.maxConnections ?? 10,
     connectionTimeoutMillis: 5_000,
   })
-  // An idle client losing its server must not crash the process; the next query reports it.
+  // A connection losing its server (a restart) must not crash the process: pg emits 'error' on
+  // the client, idle (the pool's listener) or checked out between two queries (ours, on every
+  // client). The query under way, if any, is rejected on its own and the caller retries.
   pool.on('error', (error) => options.log.warn('database connection lost', { error: errorMessage(error) }))
+  pool.on('connect', (client) => {
+    client.on('error', (error) => options.log.debug('database connection lost while in use', { error: errorMessage(error) }))
+  })
 
   const deadline = Date.now() + options.timeoutSeconds * 1000
   let delay = 250

@@ -21,6 +21,8 @@ export interface EmbeddedPostgresOptions {
   /** Where the database lives; `null` keeps it in memory (tests). */
   readonly dataDir: string | null
   readonly log: Logger
+  /** Loopback port; 0 (default) takes a free one. */
+  readonly port?: number
 }
 
 export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): Promise<EmbeddedPostgres> {
@@ -44,7 +46,7 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
     throw new StartupError(`cannot open the embedded database in ${pgDataDir ?? 'memory'}: ${errorMessage(error)}`)
   }
   // PGlite runs one query at a time; the socket server queues the connections' queries.
-  const server = new PGLiteSocketServer({ db, host: '127.0.0.1', port: 0, maxConnections: 32 })
+  const server = new PGLiteSocketServer({ db, host: '127.0.0.1', port: options.port ?? 0, maxConnections: 32 })
   await server.start()
   const address = server.getServerConn()
   log.info('embedded PostgreSQL ready', { data: pgDataDir ?? 'memory', address, ms: Date.now() - started })
