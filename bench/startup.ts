@@ -10,7 +10,8 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
 import { silentLogger } from '../core/index.ts'
-import { connectDatabase, startEmbeddedPostgres } from '../sql/index.ts'
+import { startEmbeddedPostgres } from '../sql/embedded-postgres.ts'
+import { connectDatabase } from '../sql/index.ts'
 import { freePort, median, startHubProcess } from './hub-process.ts'
 
 async function engineFloor(): Promise<number> {

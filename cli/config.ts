@@ -67,9 +67,9 @@ export const VARIABLES: ReadonlyArray<{ name: string; fallback: string; meaning:
   { name: 'MQTT_TOPICS', fallback: DEFAULT_TOPICS.join(','), meaning: 'comma-separated topic filters the ingestion subscribes to (QoS 1): The Things Stack v3 uplinks, ChirpStack v4 up and log events, SenML' },
   { name: 'MQTT_SHARE_GROUP', fallback: '(none)', meaning: 'run several ingestion processes on one stream: each subscribes through the MQTT 5 shared subscription $share/<group>/… (needs MQTT_URL: Mosquitto 2)' },
   { name: 'MQTT_CLIENT_ID', fallback: 'territoire-ingestion', meaning: 'client id of the ingestion (persistent session: the broker queues while it is away)' },
-  { name: 'INGEST_BATCH_SIZE', fallback: '2000', meaning: 'maximum messages written in one transaction' },
+  { name: 'INGEST_BATCH_SIZE', fallback: '5000', meaning: 'maximum messages written in one transaction' },
   { name: 'INGEST_BATCH_WAIT_MS', fallback: '50', meaning: 'longest wait to fill a batch before writing it' },
-  { name: 'INGEST_CONCURRENCY', fallback: '1', meaning: 'batches written at once (on separate connections); acknowledgements stay in order' },
+  { name: 'INGEST_CONCURRENCY', fallback: '2', meaning: 'batches written at once on separate connections (1 on the embedded engine); acknowledgements stay in order' },
   { name: 'INGEST_MAX_PAYLOAD_BYTES', fallback: '262144', meaning: 'larger messages are refused before parsing (dead letter payload_too_large)' },
   { name: 'INGEST_MAX_FUTURE_S', fallback: '300', meaning: 'clock skew allowed: a reading further in the future is refused (timestamp_in_future)' },
   { name: 'HUB_ADMIN_TOKEN', fallback: '(generated)', meaning: 'bearer token of the write endpoints; `start` on the embedded engines generates and prints one if unset; unset with DATABASE_URL: writes refused' },
@@ -156,8 +156,8 @@ export function parseConfig(env: Environment, cwd = process.cwd()): HubConfig {
   if (shareGroup !== null && read('MQTT_URL') === undefined) {
     problems.push('MQTT_SHARE_GROUP needs MQTT_URL: the embedded broker has no shared subscriptions (use Mosquitto 2)')
   }
-  const batchSize = integer('INGEST_BATCH_SIZE', 2000, 1, 50_000)
-  const concurrency = integer('INGEST_CONCURRENCY', 1, 1, 16)
+  const batchSize = integer('INGEST_BATCH_SIZE', 5000, 1, 50_000)
+  const concurrency = integer('INGEST_CONCURRENCY', 2, 1, 16)
   const maxPayloadBytes = integer('INGEST_MAX_PAYLOAD_BYTES', 262_144, 256, 16 * 1024 * 1024)
   const maxFutureSkewSeconds = integer('INGEST_MAX_FUTURE_S', 300, 0, 86_400)
   const adminToken = read('HUB_ADMIN_TOKEN') ?? null

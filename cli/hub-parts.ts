@@ -50,7 +50,7 @@ export async function listenHttp(host: string, port: number): Promise<HttpListen
 }
 
 /** The ingestion as configured, on a database and a broker. */
-export function ingestionOptions(config: HubConfig, db: Kysely<Schema>, mqttUrl: string, log: Logger, embeddedDatabase: boolean): PipelineOptions {
+export function ingestionOptions(config: HubConfig, db: Kysely<Schema>, mqttUrl: string, log: Logger, singleSession: boolean): PipelineOptions {
   const i = config.ingestion
   return {
     mqttUrl,
@@ -59,8 +59,8 @@ export function ingestionOptions(config: HubConfig, db: Kysely<Schema>, mqttUrl:
     shareGroup: i.shareGroup,
     batchSize: i.batchSize,
     batchWaitMs: i.batchWaitMs,
-    // The embedded engine runs one transaction at a time: more writers would only queue.
-    concurrency: embeddedDatabase ? 1 : i.concurrency,
+    // The embedded engine runs one transaction at a time: more writers would queue, and can block each other.
+    concurrency: singleSession ? 1 : i.concurrency,
     maxPayloadBytes: i.maxPayloadBytes,
     maxFutureSkewSeconds: i.maxFutureSkewSeconds,
     connectTimeoutSeconds: config.connectTimeoutSeconds,

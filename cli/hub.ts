@@ -9,16 +9,12 @@ import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { errorMessage, type Logger } from '../core/index.ts'
 import { createApp, TileService, type HealthReport } from '../api/index.ts'
-import {
-  IngestionPipeline,
-  connectMqtt,
-  listSimulatedDevices,
-  loadDemoTerritory,
-  replayDeadLetters,
-  startEmbeddedBroker,
-} from '../ingestion/index.ts'
+import { IngestionPipeline, connectMqtt, replayDeadLetters } from '../ingestion/index.ts'
+import { startEmbeddedBroker } from '../ingestion/embedded-broker.ts'
+import { listSimulatedDevices, loadDemoTerritory } from '../ingestion/demo-territory.ts'
 import { startSimulator, type Simulator } from '../sensors/index.ts'
-import { connectDatabase, describeTarget, detectCapabilities, loadMigrations, migrate, startEmbeddedPostgres } from '../sql/index.ts'
+import { connectDatabase, describeTarget, detectCapabilities, loadMigrations, migrate } from '../sql/index.ts'
+import { startEmbeddedPostgres } from '../sql/embedded-postgres.ts'
 import type { HubConfig } from './config.ts'
 import { coreChecks, ingestionOptions, listenHttp } from './hub-parts.ts'
 
@@ -76,7 +72,7 @@ export async function startHub(config: HubConfig, log: Logger, options: { webDir
     if (config.demo) await loadDemoTerritory(database.db, log.child('demo'))
 
     const tiles = new TileService(database.pool, capabilities.mvt ? 'postgis' : 'node')
-    const ingestion = ingestionOptions(config, database.db, mqttUrl, log.child('ingestion'), config.databaseUrl === null)
+    const ingestion = ingestionOptions(config, database.db, mqttUrl, log.child('ingestion'), capabilities.singleSession)
     const pipeline = await IngestionPipeline.start(ingestion)
     stops.push({ name: 'ingestion', stop: () => pipeline.stop() })
 

@@ -6,7 +6,7 @@
 import express from 'express'
 import { StartupError, errorMessage, type Logger } from '../core/index.ts'
 import { IngestionPipeline } from '../ingestion/index.ts'
-import { connectDatabase, isUpToDate, loadMigrations } from '../sql/index.ts'
+import { connectDatabase, detectCapabilities, isUpToDate, loadMigrations } from '../sql/index.ts'
 import type { HubConfig } from './config.ts'
 import { coreChecks, ingestionOptions, listenHttp } from './hub-parts.ts'
 
@@ -30,7 +30,8 @@ export async function startIngestionWorker(config: HubConfig, log: Logger): Prom
     stops.push(() => database.close())
     const migrations = await loadMigrations()
     if (!(await isUpToDate(database.pool, migrations))) throw new StartupError('the database is not migrated: run `territoire migrate` (or start the hub) first')
-    const pipeline = await IngestionPipeline.start(ingestionOptions(config, database.db, config.mqttUrl, log.child('ingestion'), false))
+    const { singleSession } = await detectCapabilities(database.pool)
+    const pipeline = await IngestionPipeline.start(ingestionOptions(config, database.db, config.mqttUrl, log.child('ingestion'), singleSession))
     stops.push(() => pipeline.stop())
 
     const app = express()

@@ -32,11 +32,16 @@ const TTN_UPLINK = /^v3\/[^/]+\/devices\/[^/]+\/up$/
 const CHIRPSTACK_UP = /^application\/[^/]+\/device\/[^/]+\/event\/up$/
 const CHIRPSTACK_LOG = /^application\/[^/]+\/device\/[^/]+\/event\/log$/
 
+const formats = new Map<string, MessageFormat>()
+
 export function formatOf(topic: string): MessageFormat {
-  if (TTN_UPLINK.test(topic)) return 'ttn-v3'
-  if (CHIRPSTACK_UP.test(topic)) return 'chirpstack-v4'
-  if (CHIRPSTACK_LOG.test(topic)) return 'chirpstack-v4-log'
-  return 'senml'
+  let format = formats.get(topic)
+  if (format === undefined) {
+    format = TTN_UPLINK.test(topic) ? 'ttn-v3' : CHIRPSTACK_UP.test(topic) ? 'chirpstack-v4' : CHIRPSTACK_LOG.test(topic) ? 'chirpstack-v4-log' : 'senml'
+    if (formats.size > 100_000) formats.clear() // topics are per device: bounded in practice, bounded here anyway
+    formats.set(topic, format)
+  }
+  return format
 }
 
 export function decodeMessage(topic: string, payload: Buffer, receivedAt: Date, options: DecoderOptions): DecodedMessage {

@@ -37,6 +37,8 @@ export async function connectMqtt(url: string, options: MqttConnectOptions): Pro
     connectTimeout: 5_000,
     keepalive: 30,
     queueQoSZero: false,
+    // MQTT.js traces every packet through `debug`; even disabled, it showed in the ingestion's profile.
+    log: () => {},
   }
   const target = describeBroker(url)
   const client = mqtt.connect(url, { ...clientOptions, manualConnect: true })

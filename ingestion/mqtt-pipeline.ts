@@ -67,6 +67,13 @@ interface Batch {
   done: boolean
 }
 
+/**
+ * Batches' worth of messages received but not yet being written, before reading from the broker
+ * pauses: one batch fills while the others are written. Memory stays bounded (peak RSS is one of
+ * the ingestion's measured targets) and the broker keeps the rest.
+ */
+const PENDING_BATCHES = 1
+
 /** Given to MQTT.js's callback: "go on with the next message, the PUBACK will come later". */
 const ACK_DEFERRED = new Error('acknowledged after commit')
 
@@ -150,8 +157,8 @@ export class IngestionPipeline {
       receivedAt: new Date(),
     })
     const release = () => callback(packet.qos > 0 ? ACK_DEFERRED : undefined)
-    // Bounded memory: past a few batches waiting, stop reading from the broker until a write completes.
-    if (this.pending.length >= this.options.batchSize * 4) this.held.push(release)
+    // Bounded memory: past a batch waiting, stop reading from the broker until a write completes.
+    if (this.pending.length >= this.options.batchSize * PENDING_BATCHES) this.held.push(release)
     else release()
     if (this.pending.length >= this.options.batchSize) this.drain()
     else this.timer ??= setTimeout(() => {
@@ -173,7 +180,7 @@ export class IngestionPipeline {
         // Not written (stopping while the database is away): never acknowledged, the broker delivers it again.
         else this.inFlight.splice(this.inFlight.indexOf(batch), 1)
         this.acknowledgeInOrder()
-        while (this.held.length > 0 && this.pending.length < this.options.batchSize * 4) this.held.shift()!()
+        while (this.held.length > 0 && this.pending.length < this.options.batchSize * PENDING_BATCHES) this.held.shift()!()
         // Stopping: finish what was received, as long as the database answers.
         if (written || !this.stopping) this.drain()
         this.resolveIdle()

@@ -37,6 +37,8 @@ const SEPARATORS = /[:/]/g
 
 export class SensorDirectory {
   private readonly cache = new Map<string, Entry>()
+  /** Full SenML names already resolved, so that a batch does not list prefixes again for each record. */
+  private readonly names = new Map<string, { readonly target: { device: KnownDevice; channel: string } | null; readonly expires: number }>()
 
   constructor(
     private readonly db: Kysely<Schema>,
@@ -55,19 +57,29 @@ export class SensorDirectory {
    * channel that remains; null where no device matches.
    */
   async bySenmlNames(names: Iterable<{ baseName: string; name: string }>): Promise<Map<string, { device: KnownDevice; channel: string } | null>> {
+    const now = Date.now()
+    const result = new Map<string, { device: KnownDevice; channel: string } | null>()
     const candidates = new Map<string, string[]>()
     for (const { baseName, name } of names) {
       const full = baseName + name
-      if (candidates.has(full)) continue
+      if (result.has(full) || candidates.has(full)) continue
+      const known = this.names.get(full)
+      if (known && known.expires > now) {
+        result.set(full, known.target)
+        continue
+      }
       const prefixes = new Set<string>(baseName ? [baseName] : [])
       for (const match of full.matchAll(SEPARATORS)) prefixes.add(full.slice(0, match.index + 1))
       candidates.set(full, [...prefixes].sort((a, b) => b.length - a.length))
     }
+    if (candidates.size === 0) return result
     const found = await this.lookup([...new Set([...candidates.values()].flat())].map((p) => `bn:${p}`))
-    const result = new Map<string, { device: KnownDevice; channel: string } | null>()
+    if (this.names.size > 200_000) this.names.clear()
     for (const [full, prefixes] of candidates) {
       const prefix = prefixes.find((p) => found.get(`bn:${p}`))
-      result.set(full, prefix === undefined ? null : { device: found.get(`bn:${prefix}`)!, channel: full.slice(prefix.length) })
+      const target = prefix === undefined ? null : { device: found.get(`bn:${prefix}`)!, channel: full.slice(prefix.length) }
+      this.names.set(full, { target, expires: now + (target ? this.ttl.knownMs : this.ttl.unknownMs) })
+      result.set(full, target)
     }
     return result
   }
@@ -75,6 +87,7 @@ export class SensorDirectory {
   /** Forget what was cached (after provisioning). */
   clear(): void {
     this.cache.clear()
+    this.names.clear()
   }
 
   private async lookup(keys: readonly string[]): Promise<Map<string, KnownDevice | null>> {

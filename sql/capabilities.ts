@@ -10,11 +10,16 @@ export interface Capabilities {
   readonly serverVersion: string
   /** ST_AsMVT / ST_AsMVTGeom are available (PostGIS built with protobuf-c). */
   readonly mvt: boolean
+  /**
+   * Every connection shares one session that runs one transaction at a time (PGlite behind its
+   * socket server): concurrent writers only queue there, and can block each other.
+   */
+  readonly singleSession: boolean
 }
 
 export async function detectCapabilities(pool: pg.Pool): Promise<Capabilities> {
-  const { rows } = await pool.query<{ postgis: string; server: string }>(
-    "SELECT postgis_lib_version() AS postgis, current_setting('server_version') AS server",
+  const { rows } = await pool.query<{ postgis: string; server: string; version: string }>(
+    "SELECT postgis_lib_version() AS postgis, current_setting('server_version') AS server, version() AS version",
   )
   const postgisVersion = rows[0]?.postgis ?? '0'
   const [major = 0, minor = 0] = postgisVersion.split('.').map(Number)
@@ -28,5 +33,5 @@ export async function detectCapabilities(pool: pg.Pool): Promise<Capabilities> {
     if (!/protobuf/i.test(error instanceof Error ? error.message : String(error))) throw error
     mvt = false
   }
-  return { postgisVersion, serverVersion: rows[0]?.server ?? '?', mvt }
+  return { postgisVersion, serverVersion: rows[0]?.server ?? '?', mvt, singleSession: /PGlite/i.test(rows[0]?.version ?? '') }
 }

@@ -1,7 +1,7 @@
+// The embedded engine (./embedded-postgres.ts) is not exported here: only the composition roots
+// import it, so that a process on a real server never loads PGlite.
 export { connectDatabase, describeTarget, inTransaction } from './database.ts'
 export type { Database, ConnectOptions } from './database.ts'
-export { startEmbeddedPostgres } from './embedded-postgres.ts'
-export type { EmbeddedPostgres } from './embedded-postgres.ts'
 export { migrate, loadMigrations, isUpToDate, MIGRATIONS_DIR } from './migrate.ts'
 export type { Migration, MigrationReport } from './migrate.ts'
 export { detectCapabilities } from './capabilities.ts'

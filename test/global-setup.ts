@@ -6,8 +6,10 @@
  */
 import type { TestProject } from 'vitest/node'
 import { createLogger } from '../core/index.ts'
-import { loadDemoTerritory, startEmbeddedBroker } from '../ingestion/index.ts'
-import { connectDatabase, migrate, startEmbeddedPostgres } from '../sql/index.ts'
+import { loadDemoTerritory } from '../ingestion/demo-territory.ts'
+import { startEmbeddedBroker } from '../ingestion/embedded-broker.ts'
+import { startEmbeddedPostgres } from '../sql/embedded-postgres.ts'
+import { connectDatabase, migrate } from '../sql/index.ts'
 
 declare module 'vitest' {
   export interface ProvidedContext {

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { silentLogger } from '../core/index.ts'
 import { parseConfig } from '../cli/config.ts'
 import { startHub, type RunningHub } from '../cli/hub.ts'
-import { startEmbeddedBroker, type EmbeddedBroker } from '../ingestion/index.ts'
+import { startEmbeddedBroker, type EmbeddedBroker } from '../ingestion/embedded-broker.ts'
 import { databaseUrl, freePort, uniqueName } from './engines.ts'
 
 let broker: EmbeddedBroker
