@@ -56,3 +56,21 @@ export function reportFailure(error: unknown, env: Environment): number {
   if (!(error instanceof HubError) && env.LOG_LEVEL === 'debug' && error instanceof Error) process.stderr.write(`${error.stack}\n`)
   return EXIT_FAILURE
 }
+
+/** Keeps a long-running command alive until SIGINT or SIGTERM, then stops it: exit 0, or a one-line failure. */
+export function runUntilSignalled(stop: () => Promise<void>, log: Logger, env: Environment): Promise<number> {
+  return new Promise<number>((resolve) => {
+    let stopping = false
+    const onSignal = (signal: string) => {
+      if (stopping) return
+      stopping = true
+      log.info('stopping', { signal })
+      stop().then(
+        () => resolve(0),
+        (error) => resolve(reportFailure(new Error(`error while stopping: ${errorMessage(error)}`), env)),
+      )
+    }
+    process.once('SIGINT', () => onSignal('SIGINT'))
+    process.once('SIGTERM', () => onSignal('SIGTERM'))
+  })
+}

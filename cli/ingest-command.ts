@@ -1,5 +1,4 @@
-import { errorMessage } from '../core/index.ts'
-import { environmentHelp, loadConfig, reportFailure, type Command } from './command.ts'
+import { environmentHelp, loadConfig, runUntilSignalled, type Command } from './command.ts'
 
 export const ingestCommand: Command = {
   name: 'ingest',
@@ -11,19 +10,6 @@ export const ingestCommand: Command = {
     const { config, log } = loadConfig(env)
     const { startIngestionWorker } = await import('./ingest-worker.ts')
     const worker = await startIngestionWorker(config, log)
-    return new Promise<number>((resolve) => {
-      let stopping = false
-      const stop = (signal: string) => {
-        if (stopping) return
-        stopping = true
-        log.info('stopping', { signal })
-        worker.stop().then(
-          () => resolve(0),
-          (error) => resolve(reportFailure(new Error(`error while stopping: ${errorMessage(error)}`), env)),
-        )
-      }
-      process.once('SIGINT', () => stop('SIGINT'))
-      process.once('SIGTERM', () => stop('SIGTERM'))
-    })
+    return runUntilSignalled(() => worker.stop(), log, env)
   },
 }

@@ -1,5 +1,4 @@
-import { errorMessage } from '../core/index.ts'
-import { environmentHelp, loadConfig, reportFailure, type Command } from './command.ts'
+import { environmentHelp, loadConfig, runUntilSignalled, type Command } from './command.ts'
 
 export const startCommand: Command = {
   name: 'start',
@@ -18,19 +17,6 @@ export const startCommand: Command = {
     // Loaded here, not at the top: --help and configuration errors answer without loading the engines.
     const { startHub } = await import('./hub.ts')
     const hub = await startHub(config, log)
-    return new Promise<number>((resolve) => {
-      let stopping = false
-      const stop = (signal: string) => {
-        if (stopping) return
-        stopping = true
-        log.info('stopping', { signal })
-        hub.stop().then(
-          () => resolve(0),
-          (error) => resolve(reportFailure(new Error(`error while stopping: ${errorMessage(error)}`), env)),
-        )
-      }
-      process.once('SIGINT', () => stop('SIGINT'))
-      process.once('SIGTERM', () => stop('SIGTERM'))
-    })
+    return runUntilSignalled(() => hub.stop(), log, env)
   },
 }
