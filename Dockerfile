@@ -4,7 +4,7 @@ WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --ignore-scripts
 COPY . .
-RUN npm run build:web && npm prune --omit=dev
+RUN npm run build:web && npm run build:server && npm prune --omit=dev
 
 FROM node:20-bookworm-slim
 WORKDIR /app

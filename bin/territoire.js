@@ -1,8 +1,8 @@
 #!/usr/bin/env node
-// The `territoire` command. The sources are TypeScript, run through tsx's loader.
-import { register } from 'tsx/esm/api'
+// The `territoire` command: the bundled build when it is up to date, else the TypeScript sources
+// (bin/runtime.js says why).
+import { loadRun } from './runtime.js'
 
-register()
-const { run } = await import('../cli/main.ts')
+const run = await loadRun()
 // The environment enters here, once; cli/config.ts parses it.
 process.exitCode = await run(process.argv.slice(2), process.env)

@@ -6,8 +6,8 @@
  */
 import { randomBytes } from 'node:crypto'
 import path from 'node:path'
-import { fileURLToPath } from 'node:url'
 import { errorMessage, type Logger } from '../core/index.ts'
+import { PROJECT_ROOT } from '../core/project-root.ts'
 import { createApp, TileService, type HealthReport } from '../api/index.ts'
 import { IngestionPipeline, connectMqtt, replayDeadLetters } from '../ingestion/index.ts'
 import { startEmbeddedBroker } from '../ingestion/embedded-broker.ts'
@@ -18,7 +18,7 @@ import { startEmbeddedPostgres } from '../sql/embedded-postgres.ts'
 import type { HubConfig } from './config.ts'
 import { coreChecks, ingestionOptions, listenHttp } from './hub-parts.ts'
 
-export const WEB_DIST = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'web', 'dist')
+export const WEB_DIST = path.join(PROJECT_ROOT, 'web', 'dist')
 
 export interface RunningHub {
   readonly url: string

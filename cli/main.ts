@@ -4,8 +4,10 @@
  * status, never a stack trace (LOG_LEVEL=debug adds it for developers).
  */
 import { readFileSync } from 'node:fs'
+import path from 'node:path'
 import { parseArgs } from 'node:util'
 import { errorMessage } from '../core/index.ts'
+import { PROJECT_ROOT } from '../core/project-root.ts'
 import { commandHelp, EXIT_USAGE, reportFailure, type Command } from './command.ts'
 import type { Environment } from './config.ts'
 import { deadLettersCommand } from './dead-letters-command.ts'
@@ -38,7 +40,7 @@ export async function main(argv: readonly string[], env: Environment): Promise<n
     return name === undefined ? EXIT_USAGE : 0
   }
   if (name === '--version') {
-    const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }
+    const pkg = JSON.parse(readFileSync(path.join(PROJECT_ROOT, 'package.json'), 'utf8')) as { version: string }
     process.stdout.write(`${pkg.version}\n`)
     return 0
   }

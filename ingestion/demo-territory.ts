@@ -4,10 +4,10 @@
  * sensors in three of its EPCI. A database that already has a territory is left alone.
  */
 import path from 'node:path'
-import { fileURLToPath } from 'node:url'
 import { sql, type Kysely } from 'kysely'
 import type { MultiPolygon } from 'geojson'
 import type { Logger } from '../core/index.ts'
+import { PROJECT_ROOT } from '../core/project-root.ts'
 import type { SimulatedDevice } from '../sensors/index.ts'
 import { inTransaction, type Schema } from '../sql/index.ts'
 import { importBoundaries } from './boundaries-importer.ts'
@@ -15,7 +15,7 @@ import { readCogFiles } from './cog-files.ts'
 import { generateDemoAssets, type DemoAssets } from './demo-assets.ts'
 import { provisionDevices } from './device-provisioning.ts'
 
-export const DEMO_DATA_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'data', 'somme')
+export const DEMO_DATA_DIR = path.join(PROJECT_ROOT, 'data', 'somme')
 
 /** CA Amiens Métropole, CC Nièvre et Somme, CC des Villes Sœurs (which crosses into Seine-Maritime). */
 export const DEMO_EPCI = ['248000531', '200071223', '247600588'] as const

@@ -7,11 +7,11 @@
 import { createHash } from 'node:crypto'
 import { readdir, readFile } from 'node:fs/promises'
 import path from 'node:path'
-import { fileURLToPath } from 'node:url'
 import type pg from 'pg'
+import { PROJECT_ROOT } from '../core/project-root.ts'
 import { StartupError, type Logger } from '../core/index.ts'
 
-export const MIGRATIONS_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), 'migrations')
+export const MIGRATIONS_DIR = path.join(PROJECT_ROOT, 'sql', 'migrations')
 
 export interface Migration {
   readonly version: number
