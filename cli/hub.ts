@@ -24,8 +24,6 @@ export interface RunningHub {
   readonly url: string
   readonly databaseUrl: string
   readonly mqttUrl: string
-  /** The bearer token of the write endpoints (the configured one, or the one generated for the embedded engines). */
-  readonly adminToken: string | null
   stop(): Promise<void>
 }
 
@@ -131,7 +129,7 @@ export async function startHub(config: HubConfig, log: Logger, options: { webDir
     })
     http.serve(app)
     log.info('Territoire is ready', { url: http.url, ms: Date.now() - started })
-    return { url: http.url, databaseUrl, mqttUrl, adminToken, stop: stopAll }
+    return { url: http.url, databaseUrl, mqttUrl, stop: stopAll }
   } catch (error) {
     await stopAll()
     throw error

@@ -10,7 +10,7 @@ import { MessageRejection, type RejectionReason } from '../sensors/index.ts'
 import type { Schema } from '../sql/index.ts'
 import { decodeMessage, formatOf, type DecodedMessage, type DecoderOptions, type MessageFormat } from './message-decoder.ts'
 import { senmlReadings, uplinkReadings, type MappedReadings } from './reading-mapper.ts'
-import { ConflictingReadings, ReadingWriter, type DeadLetter, type Reading, type WriteResult } from './reading-writer.ts'
+import { ConflictingReadings, ReadingWriter, readingKey, type DeadLetter, type Reading, type WriteResult } from './reading-writer.ts'
 import { SensorDirectory } from './sensor-directory.ts'
 
 export interface IncomingMessage {
@@ -132,16 +132,17 @@ export class BatchProcessor {
         const mapped = map(item.decoded!, devices, names)
         ignoredFields += mapped.ignoredFields
         // Within the batch: the same reading twice is a re-delivery; another value at the same time is a conflict.
-        const fresh: Reading[] = []
+        // Keys are remembered only once the whole message is accepted: a refused one leaves no trace.
+        const fresh: Array<{ key: string; reading: Reading }> = []
         for (const reading of mapped.readings) {
           const key = readingKey(reading.sid, reading.ts)
           const earlier = seen.get(key)
-          if (earlier === undefined) fresh.push(reading)
+          if (earlier === undefined) fresh.push({ key, reading })
           else if (earlier === reading.value) inBatchDuplicates++
           else throw conflict(reading)
         }
-        for (const reading of fresh) seen.set(readingKey(reading.sid, reading.ts), reading.value)
-        accepted.push({ message: item.message, readings: fresh })
+        for (const { key, reading } of fresh) seen.set(key, reading.value)
+        accepted.push({ message: item.message, readings: fresh.map((f) => f.reading) })
       } catch (error) {
         if (!(error instanceof MessageRejection)) throw error
         rejected.push({ message: item.message, rejection: error })
@@ -171,10 +172,6 @@ function map(
   }
 }
 
-/** (sensor, time) to the microsecond, the resolution of a PostgreSQL timestamp. */
-function readingKey(sid: number, ms: number): string {
-  return `${sid}:${Math.round(ms * 1000)}`
-}
 
 function conflict(reading: Reading): MessageRejection {
   return new MessageRejection('conflicting_value', `another value is already stored for sensor #${reading.sid} at ${new Date(reading.ts).toISOString()}`)

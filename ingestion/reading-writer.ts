@@ -103,8 +103,8 @@ export class ReadingWriter {
         const conflicts = repeated.filter((r) => r.conflict)
         if (conflicts.length > 0) throw new ConflictingReadings(conflicts.map((c) => ({ sid: c.sid, ts: c.ms })))
         count = rows[0]?.inserted ?? 0
-        const already = new Set(repeated.map((r) => microKey(r.sid, r.ms)))
-        const fresh = already.size === 0 ? readings : readings.filter((r) => !already.has(microKey(r.sid, r.ts)))
+        const already = new Set(repeated.map((r) => readingKey(r.sid, r.ms)))
+        const fresh = already.size === 0 ? readings : readings.filter((r) => !already.has(readingKey(r.sid, r.ts)))
         if (fresh.length > 0) await this.mergeRollups(trx, this.rollups.compute(fresh))
       }
       if (deadLetters.length > 0) {
@@ -163,7 +163,7 @@ function numbers(values: readonly number[]): string {
 }
 
 /** (sensor, time) to the microsecond, the resolution of a PostgreSQL timestamp. */
-function microKey(sid: number, ms: number): string {
+export function readingKey(sid: number, ms: number): string {
   return `${sid}:${Math.round(ms * 1000)}`
 }
 
