@@ -2,36 +2,13 @@
  * The `territoire` command as an operator meets it: help for every command, and every bad
  * configuration answered with one line on stderr and a non-zero exit status — no stack trace.
  */
-import { spawn } from 'node:child_process'
 import { mkdtemp, writeFile } from 'node:fs/promises'
 import net from 'node:net'
 import os from 'node:os'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { databaseUrl, freePort, mqttUrl } from './engines.ts'
-
-const BIN = path.resolve(import.meta.dirname, '..', 'bin', 'territoire.js')
-
-interface Run {
-  readonly code: number | null
-  readonly stdout: string
-  readonly stderr: string
-}
-
-/** Runs the CLI with only the variables given (plus PATH/HOME), like a fresh shell would. */
-function territoire(args: string[], env: Record<string, string> = {}): Promise<Run> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [BIN, ...args], {
-      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', LOG_LEVEL: 'warn', ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    })
-    let stdout = ''
-    let stderr = ''
-    child.stdout.on('data', (chunk) => (stdout += chunk))
-    child.stderr.on('data', (chunk) => (stderr += chunk))
-    child.on('close', (code) => resolve({ code, stdout, stderr }))
-  })
-}
+import { territoire, type Run } from './territoire-command.ts'
 
 /** The error lines: what an operator reads (warnings are log lines, not errors). */
 function errorLines(run: Run): string[] {

@@ -3,12 +3,11 @@
  * be stored is stored (rollups included, equal to a recomputation from the raw readings), the
  * rest keeps its latest reason. Through the API and through `territoire dead-letters`.
  */
-import { spawn } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
-import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { BatchProcessor, DEFAULT_DECODER_OPTIONS } from '../ingestion/index.ts'
 import type { Database } from '../sql/index.ts'
+import { territoire } from './territoire-command.ts'
 import { databaseUrl, openDatabase, serve, testApp, TEST_ADMIN_TOKEN, uniqueName, json } from './engines.ts'
 
 let database: Database
@@ -42,17 +41,6 @@ async function provision(body: object) {
 async function deadLetterIds(topic: string): Promise<number[]> {
   const { rows } = await database.pool.query('SELECT id FROM dead_letter WHERE topic = $1 ORDER BY id', [topic])
   return rows.map((r) => Number(r.id))
-}
-
-function territoire(args: string[]): Promise<{ code: number | null; stdout: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [path.resolve(import.meta.dirname, '..', 'bin', 'territoire.js'), ...args], {
-      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', DATABASE_URL: databaseUrl(), LOG_LEVEL: 'warn' },
-    })
-    let stdout = ''
-    child.stdout.on('data', (c) => (stdout += c))
-    child.on('close', (code) => resolve({ code, stdout }))
-  })
 }
 
 describe('dead letters', () => {
@@ -122,12 +110,12 @@ describe('dead letters', () => {
     const [deadLetter] = await deadLetterIds(topic)
     await provision({ id, senmlBaseName: `urn:dev:${id}:`, profile: 'generic-ambiance' })
 
-    const replay = await territoire(['dead-letters', 'replay', '--id', String(deadLetter)])
+    const replay = await territoire(['dead-letters', 'replay', '--id', String(deadLetter)], { DATABASE_URL: databaseUrl() })
     expect(replay.code).toBe(0)
     expect(replay.stdout).toBe('replayed 1: 0 stored (0 new readings, 0 already there), still refused: out_of_range 1\n')
     const { rows } = await database.pool.query('SELECT reason, replayed_at, replay_attempts FROM dead_letter WHERE id = $1', [deadLetter])
     expect(rows).toEqual([{ reason: 'out_of_range', replayed_at: null, replay_attempts: 1 }])
-    const list = await territoire(['dead-letters', 'list', '--reason', 'out_of_range', '--limit', '1000'])
+    const list = await territoire(['dead-letters', 'list', '--reason', 'out_of_range', '--limit', '1000'], { DATABASE_URL: databaseUrl() })
     expect(list.stdout).toMatch(new RegExp(`^#${deadLetter}\\t.*\\tout_of_range\\t${topic}\\t`, 'm'))
   })
 })

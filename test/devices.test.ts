@@ -3,7 +3,6 @@
  * device reads as — attributed to the current commune by its location, its sensors from its
  * profile, its readings with quantity and unit. Unknown devices are never created.
  */
-import { spawn } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { mkdtemp, writeFile } from 'node:fs/promises'
 import os from 'node:os'
@@ -11,6 +10,7 @@ import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { BatchProcessor, DEFAULT_DECODER_OPTIONS } from '../ingestion/index.ts'
 import type { Database } from '../sql/index.ts'
+import { territoire } from './territoire-command.ts'
 import { databaseUrl, openDatabase, serve, testApp, TEST_ADMIN_TOKEN, uniqueName, json } from './engines.ts'
 
 let database: Database
@@ -128,19 +128,6 @@ describe('GET /api/devices/{id}/readings', () => {
 })
 
 describe('territoire devices import', () => {
-  function territoire(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-    return new Promise((resolve) => {
-      const child = spawn(process.execPath, [path.resolve(import.meta.dirname, '..', 'bin', 'territoire.js'), ...args], {
-        env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', DATABASE_URL: databaseUrl(), LOG_LEVEL: 'warn' },
-      })
-      let stdout = ''
-      let stderr = ''
-      child.stdout.on('data', (c) => (stdout += c))
-      child.stderr.on('data', (c) => (stderr += c))
-      child.on('close', (code) => resolve({ code, stdout, stderr }))
-    })
-  }
-
   it('provisions an array of devices, and importing again updates them', async () => {
     const dir = await mkdtemp(path.join(os.tmpdir(), 'territoire-devices-'))
     const file = path.join(dir, 'devices.json')
@@ -149,15 +136,15 @@ describe('territoire devices import', () => {
       { id: ids[0], devEui: eui(), profile: 'dragino-lht65', location: [2.2958, 49.8941] },
       { id: ids[1], devEui: eui(), profile: 'adeunis-pulse', buildingId: '80021-ecole-1' },
     ]))
-    const first = await territoire(['devices', 'import', file])
+    const first = await territoire(['devices', 'import', file], { DATABASE_URL: databaseUrl() })
     expect(first.stdout).toBe('2 device(s): 2 created, 0 updated, 6 sensor(s)\n')
     expect(first.code).toBe(0)
-    expect((await territoire(['devices', 'import', file])).stdout).toBe('2 device(s): 0 created, 2 updated, 6 sensor(s)\n')
+    expect((await territoire(['devices', 'import', file], { DATABASE_URL: databaseUrl() })).stdout).toBe('2 device(s): 0 created, 2 updated, 6 sensor(s)\n')
     const device = await json(await fetch(`${api.url}/api/devices/${ids[0]}`))
     expect(device.commune).toEqual({ insee: '80021', nom: 'Amiens' })
 
     await writeFile(file, JSON.stringify([{ id: uniqueName('bad'), devEui: 'zz', profile: 'dragino-lht65' }]))
-    const bad = await territoire(['devices', 'import', file])
+    const bad = await territoire(['devices', 'import', file], { DATABASE_URL: databaseUrl() })
     expect(bad.code).toBe(2)
     expect(bad.stderr.trim().split('\n')).toEqual([expect.stringMatching(/^territoire: .*devices\.json\[0\]\.devEui: must be 16 hexadecimal digits$/)])
   })

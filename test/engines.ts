@@ -6,7 +6,7 @@ import { inject } from 'vitest'
 import type { Express } from 'express'
 import { createApp, TileService } from '../api/index.ts'
 import { silentLogger } from '../core/index.ts'
-import { DEFAULT_DECODER_OPTIONS, replayDeadLetters } from '../ingestion/index.ts'
+import { DEFAULT_DECODER_OPTIONS, replayDeadLetters, type PipelineOptions } from '../ingestion/index.ts'
 import { connectDatabase, detectCapabilities, type Database } from '../sql/index.ts'
 
 export { freePort } from './ports.ts'
@@ -66,4 +66,21 @@ export async function serve(app: Express): Promise<{ url: string; close: () => P
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export async function json(response: Response): Promise<any> {
   return response.json()
+}
+
+/** A test pipeline's options: the run's broker, a client id of its own, small quick batches. */
+export function pipelineOptions(database: Database, topics: readonly string[], overrides: Partial<PipelineOptions> = {}): PipelineOptions {
+  return {
+    ...DEFAULT_DECODER_OPTIONS,
+    mqttUrl: mqttUrl(),
+    clientId: uniqueName('ingest'),
+    topics,
+    batchSize: 100,
+    batchWaitMs: 20,
+    connectTimeoutSeconds: 10,
+    timeZone: 'Europe/Paris',
+    db: database.db,
+    log: silentLogger,
+    ...overrides,
+  }
 }

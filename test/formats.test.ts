@@ -7,10 +7,9 @@
 import { randomBytes } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import mqtt, { type MqttClient } from 'mqtt'
-import { silentLogger } from '../core/index.ts'
-import { DEFAULT_DECODER_OPTIONS, IngestionPipeline, parseDeviceSpec, provisionDevices } from '../ingestion/index.ts'
+import { IngestionPipeline, parseDeviceSpec, provisionDevices } from '../ingestion/index.ts'
 import type { Database } from '../sql/index.ts'
-import { mqttUrl, openDatabase, uniqueName } from './engines.ts'
+import { mqttUrl, openDatabase, pipelineOptions, uniqueName } from './engines.ts'
 
 let database: Database
 let publisher: MqttClient
@@ -83,18 +82,9 @@ beforeAll(async () => {
   database = await openDatabase()
   await provisionDevices(database.db, Object.values(devices).map((d) => parseDeviceSpec(d)), 'create')
   publisher = await mqtt.connectAsync(mqttUrl(), { clientId: uniqueName('fmt-pub'), protocolVersion: 4 })
-  pipeline = await IngestionPipeline.start({
-    ...DEFAULT_DECODER_OPTIONS,
-    mqttUrl: mqttUrl(),
-    clientId: uniqueName('fmt-ingest'),
-    topics: [`v3/${TTN_APP}/devices/+/up`, `application/${CS_APP}/device/+/event/up`, `application/${CS_APP}/device/+/event/log`, `${SENML}/#`],
-    batchSize: 100,
-    batchWaitMs: 20,
-    connectTimeoutSeconds: 10,
-    timeZone: 'Europe/Paris',
-    db: database.db,
-    log: silentLogger,
-  })
+  pipeline = await IngestionPipeline.start(pipelineOptions(database, [
+    `v3/${TTN_APP}/devices/+/up`, `application/${CS_APP}/device/+/event/up`, `application/${CS_APP}/device/+/event/log`, `${SENML}/#`,
+  ]))
 })
 afterAll(async () => {
   await pipeline?.stop()

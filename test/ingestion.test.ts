@@ -8,10 +8,9 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { Kysely, PostgresDialect } from 'kysely'
 import mqtt, { type MqttClient } from 'mqtt'
 import pg from 'pg'
-import { silentLogger } from '../core/index.ts'
 import { DEFAULT_DECODER_OPTIONS, IngestionPipeline, type PipelineOptions } from '../ingestion/index.ts'
 import type { Database, Schema } from '../sql/index.ts'
-import { mqttUrl, openDatabase, serve, testApp, uniqueName } from './engines.ts'
+import { mqttUrl, openDatabase, pipelineOptions, serve, testApp, uniqueName } from './engines.ts'
 
 let database: Database
 let api: { url: string; close: () => Promise<void> }
@@ -27,19 +26,7 @@ const iso = (ms: number) => new Date(ms).toISOString()
 const BASE_NAME = `urn:dev:territoire:${DEVICE}:`
 
 function options(overrides: Partial<PipelineOptions> = {}): PipelineOptions {
-  return {
-    ...DEFAULT_DECODER_OPTIONS,
-    mqttUrl: mqttUrl(),
-    clientId: uniqueName('ingest'),
-    topics: [`${prefix}/senml/#`],
-    batchSize: 100,
-    batchWaitMs: 20,
-    connectTimeoutSeconds: 10,
-    timeZone: 'Europe/Paris',
-    db: database.db,
-    log: silentLogger,
-    ...overrides,
-  }
+  return pipelineOptions(database, [`${prefix}/senml/#`], overrides)
 }
 
 async function publish(payload: string | Buffer, topic = `${prefix}/senml/${DEVICE}`): Promise<void> {
