@@ -69,7 +69,7 @@ export const VARIABLES: ReadonlyArray<{ name: string; fallback: string; meaning:
   { name: 'MQTT_CLIENT_ID', fallback: 'territoire-ingestion', meaning: 'client id of the ingestion (persistent session: the broker queues while it is away)' },
   { name: 'INGEST_BATCH_SIZE', fallback: '5000', meaning: 'maximum messages written in one transaction' },
   { name: 'INGEST_BATCH_WAIT_MS', fallback: '50', meaning: 'longest wait to fill a batch before writing it' },
-  { name: 'INGEST_CONCURRENCY', fallback: '2', meaning: 'batches written at once on separate connections (1 on the embedded engine); acknowledgements stay in order' },
+  { name: 'INGEST_CONCURRENCY', fallback: '2', meaning: 'lanes of the ingestion, each writing its batches on its own connection; messages are spread by topic (1 on the embedded engine); acknowledgements stay in order' },
   { name: 'INGEST_MAX_PAYLOAD_BYTES', fallback: '262144', meaning: 'larger messages are refused before parsing (dead letter payload_too_large)' },
   { name: 'INGEST_MAX_FUTURE_S', fallback: '300', meaning: 'clock skew allowed: a reading further in the future is refused (timestamp_in_future)' },
   { name: 'HUB_ADMIN_TOKEN', fallback: '(generated)', meaning: 'bearer token of the write endpoints; `start` on the embedded engines generates and prints one if unset; unset with DATABASE_URL: writes refused' },

@@ -1,6 +1,6 @@
 // Not exported here, imported by the composition roots from their own modules: the embedded
 // broker (./embedded-broker.ts, Aedes) and the demo territory (./demo-territory.ts, Turf).
-export { IngestionPipeline, DEFAULT_DECODER_OPTIONS } from './mqtt-pipeline.ts'
+export { IngestionPipeline, DEFAULT_DECODER_OPTIONS, laneOf } from './mqtt-pipeline.ts'
 export type { IngestionStats, PipelineOptions } from './mqtt-pipeline.ts'
 export { IngestionMetrics } from './ingestion-metrics.ts'
 export { BatchProcessor } from './batch-processor.ts'

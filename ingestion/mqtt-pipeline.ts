@@ -11,8 +11,10 @@
  * the PUBACK itself after the commit — on the same connection only: after a reconnect the broker
  * redelivers, so acknowledging an old message id would be wrong.
  *
- * Up to `concurrency` batches are written at once (on separate connections) so that decoding
- * the next batch overlaps the database's work on the previous one; acknowledgements still go
+ * Messages are spread over `concurrency` lanes by topic (a device publishes on its own topic), and
+ * each lane writes its batches one after another on its own connection. Lanes therefore touch
+ * different sensors, and their transactions do not wait on each other's rollup rows — batches
+ * taken in arrival order did, which left one database connection idle. Acknowledgements still go
  * out in the order the messages came in, as MQTT requires.
  */
 import type { IPublishPacket, MqttClient } from 'mqtt'
@@ -60,16 +62,18 @@ interface Pending extends IncomingMessage {
   readonly qos: number
   readonly messageId: number | undefined
   readonly generation: number
+  /** 'received' until its batch ends: 'written' (acknowledge) or 'abandoned' (stopping, never acknowledged). */
+  state: 'received' | 'written' | 'abandoned'
 }
 
-interface Batch {
-  readonly messages: readonly Pending[]
-  done: boolean
+interface Lane {
+  pending: Pending[]
+  writing: boolean
 }
 
 /**
  * Batches' worth of messages received but not yet being written, before reading from the broker
- * pauses: one batch fills while the others are written. Memory stays bounded (peak RSS is one of
+ * pauses: one batch fills while the lanes write theirs. Memory stays bounded (peak RSS is one of
  * the ingestion's measured targets) and the broker keeps the rest.
  */
 const PENDING_BATCHES = 1
@@ -82,10 +86,11 @@ export const DEFAULT_DECODER_OPTIONS: DecoderOptions = { maxPayloadBytes: 256 * 
 export class IngestionPipeline {
   private client!: MqttClient
   private generation = 0
-  private pending: Pending[] = []
+  private readonly lanes: Lane[]
+  /** Every message received and not yet acknowledged, in arrival order (from `unackedHead` on). */
+  private unacked: Pending[] = []
+  private unackedHead = 0
   private held: Array<() => void> = []
-  /** Batches taken from `pending`, oldest first, until their messages are acknowledged. */
-  private readonly inFlight: Batch[] = []
   private writing = 0
   private timer: NodeJS.Timeout | null = null
   private idle: Array<() => void> = []
@@ -97,6 +102,7 @@ export class IngestionPipeline {
   private constructor(private readonly options: PipelineOptions) {
     this.processor = new BatchProcessor(options.db, options)
     this.metrics = options.metrics ?? new IngestionMetrics()
+    this.lanes = Array.from({ length: Math.max(1, options.concurrency ?? 1) }, () => ({ pending: [], writing: false }))
   }
 
   static async start(options: PipelineOptions): Promise<IngestionPipeline> {
@@ -139,7 +145,7 @@ export class IngestionPipeline {
     this.stopping = true
     if (this.timer) clearTimeout(this.timer)
     this.timer = null
-    this.drain()
+    this.drain(true)
     await this.whenIdle()
     this.held.splice(0).forEach((release) => release())
     await this.client.endAsync()
@@ -148,41 +154,56 @@ export class IngestionPipeline {
   private receive(packet: IPublishPacket, callback: (error?: Error) => void): void {
     if (this.stopping) return callback(ACK_DEFERRED) // not acknowledged: the broker keeps it
     this.counters.received++
-    this.pending.push({
+    const message: Pending = {
       topic: packet.topic,
       payload: Buffer.isBuffer(packet.payload) ? packet.payload : Buffer.from(packet.payload),
       qos: packet.qos,
       messageId: packet.messageId,
       generation: this.generation,
       receivedAt: new Date(),
-    })
+      state: 'received',
+    }
+    const lane = this.lanes[this.lanes.length === 1 ? 0 : laneOf(packet.topic, this.lanes.length)]!
+    lane.pending.push(message)
+    this.unacked.push(message)
     const release = () => callback(packet.qos > 0 ? ACK_DEFERRED : undefined)
-    // Bounded memory: past a batch waiting, stop reading from the broker until a write completes.
-    if (this.pending.length >= this.options.batchSize * PENDING_BATCHES) this.held.push(release)
-    else release()
-    if (this.pending.length >= this.options.batchSize) this.drain()
+    // Bounded memory: past the batches being written and one waiting, stop reading from the broker until a write completes.
+    if (this.waiting() >= this.holdAt()) {
+      this.held.push(release)
+      this.drain(true) // whatever the lanes hold goes now: nothing more will come until a write completes
+    } else release()
+    if (lane.pending.length >= this.options.batchSize) this.drain(false)
     else this.timer ??= setTimeout(() => {
       this.timer = null
-      this.drain()
+      this.drain(true)
     }, this.options.batchWaitMs)
   }
 
-  /** Starts writing batches while there are messages and a free writer. */
-  private drain(): void {
-    const concurrency = this.options.concurrency ?? 1
-    while (this.pending.length > 0 && this.writing < concurrency) {
-      const batch: Batch = { messages: this.pending.splice(0, this.options.batchSize), done: false }
-      this.inFlight.push(batch)
+  /** Messages received and not yet acknowledged. */
+  private waiting(): number {
+    return this.unacked.length - this.unackedHead
+  }
+
+  private holdAt(): number {
+    return this.options.batchSize * (this.lanes.length + PENDING_BATCHES)
+  }
+
+  /** Each free lane writes a batch: a full one, or (flush) whatever it holds. */
+  private drain(flush: boolean): void {
+    for (const lane of this.lanes) {
+      if (lane.writing || lane.pending.length === 0 || (!flush && lane.pending.length < this.options.batchSize)) continue
+      const messages = lane.pending.splice(0, this.options.batchSize)
+      lane.writing = true
       this.writing++
-      void this.write(batch).then((written) => {
+      void this.write(messages).then((written) => {
+        lane.writing = false
         this.writing--
-        if (written) batch.done = true
         // Not written (stopping while the database is away): never acknowledged, the broker delivers it again.
-        else this.inFlight.splice(this.inFlight.indexOf(batch), 1)
+        for (const message of messages) message.state = written ? 'written' : 'abandoned'
         this.acknowledgeInOrder()
-        while (this.held.length > 0 && this.pending.length < this.options.batchSize * PENDING_BATCHES) this.held.shift()!()
-        // Stopping: finish what was received, as long as the database answers.
-        if (written || !this.stopping) this.drain()
+        while (this.held.length > 0 && this.waiting() < this.holdAt()) this.held.shift()!()
+        // What arrived during the write forms the next batch. Stopping: finish it, as long as the database answers.
+        if (written || !this.stopping) this.drain(true)
         this.resolveIdle()
       })
     }
@@ -190,7 +211,7 @@ export class IngestionPipeline {
   }
 
   private resolveIdle(): void {
-    if (this.writing === 0 && (this.pending.length === 0 || this.stopping)) this.idle.splice(0).forEach((resolve) => resolve())
+    if (this.writing === 0 && (this.stopping || this.lanes.every((lane) => lane.pending.length === 0))) this.idle.splice(0).forEach((resolve) => resolve())
   }
 
   private whenIdle(): Promise<void> {
@@ -201,30 +222,30 @@ export class IngestionPipeline {
   }
 
   /** Decode, resolve and write one batch, retrying while the database is away. False if given up (stopping). */
-  private async write(batch: Batch): Promise<boolean> {
+  private async write(batch: readonly Pending[]): Promise<boolean> {
     const { log } = this.options
     const started = performance.now()
     for (let attempt = 0; ; attempt++) {
       try {
-        this.account(batch, await this.processor.process(batch.messages), started)
+        this.account(batch, await this.processor.process(batch), started)
         return true
       } catch (error) {
         if (!isTransient(error)) {
           // A batch the database refuses for what it holds: keep every message for replay.
-          log.error('batch refused by the database, dead-lettered', { messages: batch.messages.length, error: errorMessage(error) })
+          log.error('batch refused by the database, dead-lettered', { messages: batch.length, error: errorMessage(error) })
           const detail = `database refused the batch: ${errorMessage(error)}`.slice(0, 500)
-          this.account(batch, await this.processor.deadLetterAll(batch.messages, new MessageRejection('storage_error', detail)), started)
+          this.account(batch, await this.processor.deadLetterAll(batch, new MessageRejection('storage_error', detail)), started)
           return true
         }
         if (this.stopping) return false
         const delay = Math.min(10_000, 250 * 2 ** attempt)
-        log.warn('database unavailable, batch kept and retried', { messages: batch.messages.length, retryInMs: delay, error: errorMessage(error) })
+        log.warn('database unavailable, batch kept and retried', { messages: batch.length, retryInMs: delay, error: errorMessage(error) })
         await new Promise((resolve) => setTimeout(resolve, delay))
       }
     }
   }
 
-  private account(batch: Batch, outcome: BatchOutcome<Pending>, started: number): void {
+  private account(batch: readonly Pending[], outcome: BatchOutcome<Pending>, started: number): void {
     const c = this.counters
     c.stored += outcome.inserted
     c.duplicates += outcome.duplicates
@@ -240,18 +261,28 @@ export class IngestionPipeline {
       m.deadLetters.inc({ reason: rejection.reason })
       this.options.log.warn('message dead-lettered', { topic: message.topic, reason: rejection.reason, detail: rejection.detail })
     }
-    m.batchSize.observe(batch.messages.length)
+    m.batchSize.observe(batch.length)
     m.batchSeconds.observe((performance.now() - started) / 1000)
     const now = Date.now()
-    for (const message of batch.messages) m.commitLatency.observe((now - message.receivedAt.getTime()) / 1000)
+    for (const message of batch) m.commitLatency.observe((now - message.receivedAt.getTime()) / 1000)
     if (outcome.inserted > 0) this.options.onWritten?.(outcome.sids)
   }
 
-  /** PUBACKs in arrival order: a batch's go out once every older batch is committed too. */
+  /** PUBACKs in arrival order: a message's goes out once it and every older one are written. */
   private acknowledgeInOrder(): void {
-    while (this.inFlight[0]?.done) {
-      for (const message of this.inFlight.shift()!.messages) this.acknowledge(message)
+    const queue = this.unacked
+    let head = this.unackedHead
+    for (; head < queue.length && queue[head]!.state !== 'received'; head++) {
+      if (queue[head]!.state === 'written') this.acknowledge(queue[head]!)
     }
+    if (head === queue.length) {
+      this.unacked = []
+      head = 0
+    } else if (head > 4096 && head * 2 > queue.length) {
+      this.unacked = queue.slice(head)
+      head = 0
+    }
+    this.unackedHead = head
   }
 
   private acknowledge(message: Pending): void {
@@ -261,6 +292,13 @@ export class IngestionPipeline {
     const internal = this.client as unknown as { _sendPacket(packet: object, callback?: () => void): void }
     internal._sendPacket({ cmd: 'puback', messageId: message.messageId })
   }
+}
+
+/** The lane of a topic: a stable hash (FNV-1a) of it, so that a device's messages share a lane. */
+export function laneOf(topic: string, lanes: number): number {
+  let hash = 0x811c9dc5
+  for (let i = 0; i < topic.length; i++) hash = Math.imul(hash ^ topic.charCodeAt(i), 0x01000193)
+  return (hash >>> 0) % lanes
 }
 
 /** Connection loss, shutdown, overload, serialisation conflicts: worth retrying the same batch. */

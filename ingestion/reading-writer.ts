@@ -1,9 +1,9 @@
 /**
  * Writes one batch in one transaction: the readings (a re-delivered reading leaves exactly one
  * row; another value at a stored time is a conflict, and the transaction is rolled back), the
- * hourly and daily rollups and each sensor's latest value (kept current here so that no reader
- * ever scans raw readings; aggregated in Node by rollups.ts, merged here), and the batch's dead
- * letters. Bulk rows travel as arrays through `unnest`, which works the same on the embedded
+ * hourly and daily rollups (kept current here so that no reader ever scans raw readings — each
+ * sensor's latest value is its newest hourly row, the view sensor_latest; aggregated in Node by
+ * rollups.ts, merged here), and the batch's dead letters. Bulk rows travel as arrays through `unnest`, which works the same on the embedded
  * engine (no COPY there).
  */
 import { sql, type Kysely, type Transaction } from 'kysely'
@@ -61,8 +61,26 @@ export class ReadingWriter {
   /**
    * Writes readings (unique by sensor and time within the call) and dead letters; `alsoIn` runs
    * more statements in the same transaction (the replay marks its dead letters there).
+   *
+   * First as a plain INSERT: `ON CONFLICT` makes PostgreSQL insert each row speculatively, which
+   * measured half again as costly per reading, for repeats that are rare. Only if some reading is
+   * already stored (a re-delivery, or a replay) is the batch written again, row by row careful.
    */
   async write(readings: readonly Reading[], deadLetters: readonly DeadLetter[], alsoIn?: (trx: Transaction<Schema>) => Promise<void>): Promise<WriteResult> {
+    try {
+      return await this.writeOnce(readings, deadLetters, alsoIn, 'plain')
+    } catch (error) {
+      if (!isStoredAlready(error)) throw error
+      return this.writeOnce(readings, deadLetters, alsoIn, 'careful')
+    }
+  }
+
+  private async writeOnce(
+    readings: readonly Reading[],
+    deadLetters: readonly DeadLetter[],
+    alsoIn: ((trx: Transaction<Schema>) => Promise<void>) | undefined,
+    mode: 'plain' | 'careful',
+  ): Promise<WriteResult> {
     const months = new Set<string>()
     let lastDay = NaN
     for (const r of readings) {
@@ -77,7 +95,15 @@ export class ReadingWriter {
         await sql`SELECT ensure_reading_partition(${`${month}-01`}::date)`.execute(trx)
       }
       let count = 0
-      if (readings.length > 0) {
+      if (readings.length > 0 && mode === 'plain') {
+        await sql`
+          INSERT INTO reading (sid, ts, value)
+          SELECT sid, to_timestamp(ms / 1000.0), value
+          FROM unnest(${numbers(readings.map((r) => r.sid))}::int[], ${numbers(readings.map((r) => r.ts))}::float8[], ${numbers(readings.map((r) => r.value))}::float8[])
+            AS input (sid, ms, value)`.execute(trx)
+        count = readings.length
+        await this.mergeRollups(trx, this.rollups.compute(readings))
+      } else if (readings.length > 0) {
         const { rows } = await sql<{ inserted: number; repeated: Array<{ sid: number; ms: number; conflict: boolean }> | null }>`
           WITH input AS MATERIALIZED (
             SELECT sid, to_timestamp(ms / 1000.0) AS ts, value
@@ -121,8 +147,8 @@ export class ReadingWriter {
     return { inserted, duplicates: readings.length - inserted, deadLettered: deadLetters.length }
   }
 
-  /** Merges the batch's rollups and latest values into the stored ones, in one statement. */
-  private async mergeRollups(trx: Transaction<Schema>, { hourly, daily, latest }: BatchRollups): Promise<void> {
+  /** Merges the batch's hourly and daily rollups into the stored ones, in one statement. */
+  private async mergeRollups(trx: Transaction<Schema>, { hourly, daily }: BatchRollups): Promise<void> {
     const columns = (rows: readonly Rollup[]) => [
       rows.map((r) => r.sid), rows.map((r) => r.n), rows.map((r) => r.sum), rows.map((r) => r.min), rows.map((r) => r.max),
       rows.map((r) => r.firstTs), rows.map((r) => r.firstValue), rows.map((r) => r.lastTs), rows.map((r) => r.lastValue),
@@ -137,20 +163,13 @@ export class ReadingWriter {
                     ${hft}::float8[], ${hfv}::float8[], ${hlt}::float8[], ${hlv}::float8[])
           AS r (sid, hour, n, sum, min, max, first_ms, first_value, last_ms, last_value)
         ON CONFLICT (sid, hour) DO UPDATE SET ${mergeRollup('h')}
-      ),
-      daily AS (
-        INSERT INTO reading_daily AS d (sid, day, n, sum, min, max, first_ts, first_value, last_ts, last_value)
-        SELECT sid, day::date, n, sum, min, max, to_timestamp(first_ms / 1000.0), first_value, to_timestamp(last_ms / 1000.0), last_value
-        FROM unnest(${ds}::int[], ${daily.map((r) => r.period)}::text[], ${dn}::int[], ${dsum}::float8[], ${dmin}::float8[], ${dmax}::float8[],
-                    ${dft}::float8[], ${dfv}::float8[], ${dlt}::float8[], ${dlv}::float8[])
-          AS r (sid, day, n, sum, min, max, first_ms, first_value, last_ms, last_value)
-        ON CONFLICT (sid, day) DO UPDATE SET ${mergeRollup('d')}
       )
-      INSERT INTO sensor_latest AS l (sid, ts, value)
-      SELECT sid, to_timestamp(ms / 1000.0), value
-      FROM unnest(${numbers(latest.map((r) => r.sid))}::int[], ${numbers(latest.map((r) => r.ts))}::float8[], ${numbers(latest.map((r) => r.value))}::float8[]) AS r (sid, ms, value)
-      ON CONFLICT (sid) DO UPDATE SET ts = excluded.ts, value = excluded.value, received_at = now()
-      WHERE excluded.ts > l.ts`.execute(trx)
+      INSERT INTO reading_daily AS d (sid, day, n, sum, min, max, first_ts, first_value, last_ts, last_value)
+      SELECT sid, day::date, n, sum, min, max, to_timestamp(first_ms / 1000.0), first_value, to_timestamp(last_ms / 1000.0), last_value
+      FROM unnest(${ds}::int[], ${daily.map((r) => r.period)}::text[], ${dn}::int[], ${dsum}::float8[], ${dmin}::float8[], ${dmax}::float8[],
+                  ${dft}::float8[], ${dfv}::float8[], ${dlt}::float8[], ${dlv}::float8[])
+        AS r (sid, day, n, sum, min, max, first_ms, first_value, last_ms, last_value)
+      ON CONFLICT (sid, day) DO UPDATE SET ${mergeRollup('d')}`.execute(trx)
   }
 }
 
@@ -160,6 +179,12 @@ export class ReadingWriter {
  */
 function numbers(values: readonly number[]): string {
   return `{${values.join(',')}}`
+}
+
+/** A unique violation on the readings table (a partition's primary key): some reading is stored already. */
+function isStoredAlready(error: unknown): boolean {
+  const { code, table } = error as { code?: unknown; table?: unknown }
+  return code === '23505' && typeof table === 'string' && /^reading(_|$)/.test(table)
 }
 
 /** (sensor, time) to the microsecond, the resolution of a PostgreSQL timestamp. */

@@ -1,5 +1,5 @@
 /**
- * The hourly and daily rollups and the latest value of a batch of new readings, computed in
+ * The hourly and daily rollups of a batch of new readings, computed in
  * Node (pure): the database then only merges one row per sensor and period, which profiling
  * showed is where the write's time went when it aggregated itself. Hours are UTC; days are
  * local (HUB_TIMEZONE), what an energy manager calls a day.
@@ -23,8 +23,6 @@ export interface Rollup {
 export interface BatchRollups {
   readonly hourly: readonly Rollup[]
   readonly daily: readonly Rollup[]
-  /** Per sensor, its newest reading of the batch. */
-  readonly latest: readonly Reading[]
 }
 
 const HOUR_MS = 3_600_000
@@ -48,19 +46,15 @@ export class RollupCalculator {
     // Numeric keys: string keys per reading showed in the profile.
     const hourly = new Map<number, Rollup>()
     const daily = new Map<number, Rollup>()
-    const latest = new Map<number, Reading>()
     for (const reading of readings) {
       const hourIndex = Math.floor(reading.ts / HOUR_MS)
       add(hourly, reading.sid * PERIODS + hourIndex, reading, hourIndex * HOUR_MS)
       const day = this.localDay(reading.ts)
       add(daily, reading.sid * PERIODS + day.index, reading, day.day)
-      const newest = latest.get(reading.sid)
-      if (!newest || reading.ts > newest.ts) latest.set(reading.sid, reading)
     }
     return {
       hourly: [...hourly.values()].sort(byKey),
       daily: [...daily.values()].sort(byKey),
-      latest: [...latest.values()].sort((a, b) => a.sid - b.sid),
     }
   }
 

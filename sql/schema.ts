@@ -131,11 +131,11 @@ export interface RollupTable {
   last_value: number
 }
 
+/** A view: each sensor's newest hourly rollup's last value (migration 0009). */
 export interface SensorLatestTable {
   sid: number
   ts: Timestamp
   value: number
-  received_at: Timestamp
 }
 
 export interface DeadLetterTable {

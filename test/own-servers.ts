@@ -130,9 +130,9 @@ export interface WorkerProcess {
 }
 
 /** `territoire ingest` in its own process, once /health answers (the database may be away: 200 or 503). */
-export async function startWorker(env: Record<string, string>): Promise<WorkerProcess> {
+export async function startWorker(env: Record<string, string>, nodeArgs: readonly string[] = []): Promise<WorkerProcess> {
   const port = String(await freePort())
-  const child = spawn(process.execPath, [path.resolve(import.meta.dirname, '..', 'bin', 'territoire.js'), 'ingest'], {
+  const child = spawn(process.execPath, [...nodeArgs, path.resolve(import.meta.dirname, '..', 'bin', 'territoire.js'), 'ingest'], {
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', LOG_LEVEL: 'warn', ...env, PORT: port },
     stdio: ['ignore', 'pipe', 'pipe'],
   })
