@@ -36,9 +36,19 @@ const ADMIN_URL = process.env.BENCH_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:
 const BENCH_JS = path.resolve(import.meta.dirname, '..', 'bin', 'bench.js')
 const log = (line: string) => process.stderr.write(`${line}\n`)
 
-function runChild(args: string[], onReady?: () => void): Promise<Record<string, number>> {
+/** CPU seconds (user + system) a process has used so far; 0 once it is gone. */
+async function cpuSeconds(pid: number | undefined): Promise<number> {
+  if (pid === undefined) return 0
+  const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => null)
+  if (stat === null) return 0
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+  return (Number(fields[11]) + Number(fields[12])) / 100 // utime, stime in clock ticks (USER_HZ = 100)
+}
+
+function runChild(args: string[], onReady?: () => void, onSpawn?: (pid: number) => void): Promise<Record<string, number>> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [BENCH_JS, ...args], { stdio: ['ignore', 'pipe', 'inherit'] })
+    if (child.pid !== undefined) onSpawn?.(child.pid)
     let out = ''
     child.stdout.on('data', (chunk: Buffer) => {
       out += chunk
@@ -109,6 +119,10 @@ try {
     return Date.now()
   }
 
+  // Where the CPU goes while the ingestion runs at full speed (µs per message, per process).
+  const backends = async () => (await db.pool.query<{ pid: number }>('SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()')).rows.map((r) => r.pid)
+  const cpu: Record<'worker' | 'database' | 'broker' | 'publisher', number[]> = { worker: [], database: [], broker: [], publisher: [] }
+
   const bare: number[] = []
   const copy: number[] = []
   const ingest: number[] = []
@@ -117,10 +131,24 @@ try {
     bare.push(await bareBroker(broker.url))
     copy.push(await copyRate(db, round))
     const since = new Date()
-    const publishing = runChild(['publisher', broker.url, 'ingest', 'bench', String(MESSAGES), String(DEVICES)])
+    const pids = await backends()
+    const sum = async (list: readonly number[]) => (await Promise.all(list.map(cpuSeconds))).reduce((a, b) => a + b, 0)
+    const before = { worker: await cpuSeconds(worker.child.pid), database: await sum(pids), broker: await cpuSeconds(broker.pid) }
+    let publisherPid: number | undefined
+    let publisherCpu = 0
+    const publishing = runChild(['publisher', broker.url, 'ingest', 'bench', String(MESSAGES), String(DEVICES)], undefined, (pid) => {
+      publisherPid = pid
+    })
+    const publisherSampler = setInterval(() => void cpuSeconds(publisherPid).then((s) => (publisherCpu = Math.max(publisherCpu, s))), 50)
     total += MESSAGES * 3
     const end = await waitStored(total)
     await publishing
+    clearInterval(publisherSampler)
+    const perMessage = (seconds: number) => (seconds * 1e6) / MESSAGES
+    cpu.worker.push(perMessage((await cpuSeconds(worker.child.pid)) - before.worker))
+    cpu.database.push(perMessage((await sum(pids)) - before.database))
+    cpu.broker.push(perMessage((await cpuSeconds(broker.pid)) - before.broker))
+    cpu.publisher.push(perMessage(publisherCpu))
     const { rows } = await db.pool.query<{ first: Date }>(`SELECT min(received_at) AS first FROM reading WHERE received_at >= $1`, [since])
     ingest.push(MESSAGES / ((end - rows[0]!.first.getTime()) / 1000))
     log(`round ${round + 1}/${ROUNDS}: bare broker ${bare.at(-1)!.toFixed(0)} msg/s, COPY ${copy.at(-1)!.toFixed(0)} rows/s, ingestion ${ingest.at(-1)!.toFixed(0)} msg/s`)
@@ -156,6 +184,7 @@ try {
   row('  ratio to the bare broker, median of the rounds (target ≥ 0.6)', `${median(ratios).toFixed(2)}   [${ratios.map((r) => r.toFixed(2)).join(', ')}]; of the medians ${(i / b).toFixed(2)}`)
   row('  readings/s over COPY rows/s', ((i * 3) / c).toFixed(2))
   row('  average batch at full speed (messages per transaction)', fullSpeedBatch.toFixed(0))
+  row('  CPU per message: worker / database backends / broker / publisher', Object.values(cpu).map((v) => `${median(v).toFixed(1)} µs`).join(' / '))
   row(`ingestion at ${PACED_RATE} msg/s: publish → transaction start, p50 / p99`, `${(latency[0]!.p50 * 1000).toFixed(0)} ms / ${(latency[0]!.p99 * 1000).toFixed(0)} ms`)
   row('  + a batch write at this rate (p99, histogram upper bucket)', `≤ ${(batchP99 * 1000).toFixed(0)} ms → p99 publish → commit ≤ ${((latency[0]!.p99 + batchP99) * 1000).toFixed(0)} ms (target < 1000)`)
   row('ingestion worker peak RSS (VmHWM; target < 300 MB)', `${rss.toFixed(0)} MB`)

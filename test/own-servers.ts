@@ -31,6 +31,8 @@ export interface OwnMosquitto {
   readonly url: string
   readonly port: number
   readonly dir: string
+  /** The running Mosquitto's process id (for the benchmarks' CPU accounting). */
+  readonly pid: number | undefined
   start(): Promise<void>
   /** A clean stop: Mosquitto saves its persistence file. */
   stop(): Promise<void>
@@ -52,6 +54,9 @@ export async function ownMosquitto(): Promise<OwnMosquitto> {
     url: `mqtt://127.0.0.1:${port}`,
     port,
     dir,
+    get pid() {
+      return child?.pid
+    },
     async start() {
       child = spawn('mosquitto', ['-c', config], { stdio: 'ignore' })
       await waitForPort(port)
