@@ -3,11 +3,12 @@
  * row; another value at a stored time is a conflict, and the transaction is rolled back), the
  * hourly and daily rollups (kept current here so that no reader ever scans raw readings — each
  * sensor's latest value is its newest hourly row, the view sensor_latest; aggregated in Node by
- * rollups.ts, merged here), and the batch's dead letters. Bulk rows travel as arrays through `unnest`, which works the same on the embedded
+ * rollups.ts, merged here), a notification for the live layers' caches, and the batch's dead
+ * letters. Bulk rows travel as arrays through `unnest`, which works the same on the embedded
  * engine (no COPY there).
  */
 import { sql, type Kysely, type Transaction } from 'kysely'
-import type { Schema } from '../sql/index.ts'
+import { LAYER_CHANNEL, LIVE_LAYERS, type Schema } from '../sql/index.ts'
 import { RollupCalculator, type BatchRollups, type Rollup } from './rollups.ts'
 
 export interface Reading {
@@ -133,6 +134,8 @@ export class ReadingWriter {
         const fresh = already.size === 0 ? readings : readings.filter((r) => !already.has(readingKey(r.sid, r.ts)))
         if (fresh.length > 0) await this.mergeRollups(trx, this.rollups.compute(fresh))
       }
+      // The live layers' caches, in whichever process serves them, hear of the new readings at commit.
+      if (count > 0) await sql`SELECT pg_notify(${LAYER_CHANNEL}, layer) FROM unnest(${LIVE_LAYERS}::text[]) AS layer`.execute(trx)
       if (deadLetters.length > 0) {
         await sql`
           INSERT INTO dead_letter (received_at, topic, payload, reason, detail)

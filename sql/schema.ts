@@ -149,6 +149,12 @@ export interface DeadLetterTable {
   replay_attempts: Generated<number>
 }
 
+export interface LayerVersionTable {
+  layer: string
+  version: ColumnType<string, string | undefined, string>
+  changed_at: Generated<Timestamp>
+}
+
 export interface SchemaMigrationTable {
   version: number
   name: string
@@ -171,5 +177,6 @@ export interface Schema {
   reading_daily: RollupTable & { day: ColumnType<string, string, string> }
   sensor_latest: SensorLatestTable
   dead_letter: DeadLetterTable
+  layer_version: LayerVersionTable
   schema_migration: SchemaMigrationTable
 }
