@@ -11,9 +11,14 @@ import { requireAdmin } from './admin-auth.ts'
 import { deadLettersRoutes, type Replay } from './dead-letters-routes.ts'
 import { devicesRoutes } from './devices-routes.ts'
 import { healthRoutes, type HealthCheck } from './health.ts'
+import { importRoutes } from './import-routes.ts'
 import { notFoundHandler, problemHandler } from './problem.ts'
 import { readingsRoutes } from './readings-routes.ts'
 import { attachScope } from './scope-middleware.ts'
+import { catalogRoutes } from './catalog/index.ts'
+import { downloadRoutes } from './downloads/index.ts'
+import { DEFAULT_OPEN_DATA, ogcRoutes, type OpenDataOptions } from './ogc/index.ts'
+import { openApiRoutes } from './openapi/index.ts'
 import { territoryRoutes } from './territory-routes.ts'
 import { tileRoutes } from './tiles/tile-routes.ts'
 import type { TileService } from './tiles/tile-service.ts'
@@ -34,6 +39,8 @@ export interface AppDependencies {
   readonly onProvisioned: () => void
   /** Prometheus metrics served at /metrics; null: no /metrics. */
   readonly metrics: Registry | null
+  /** Public base URL and publisher of the open data (OGC API, downloads, DCAT); default: from the request, "Territoire". */
+  readonly openData?: OpenDataOptions
 }
 
 export function createApp(deps: AppDependencies): Express {
@@ -46,6 +53,8 @@ export function createApp(deps: AppDependencies): Express {
     next()
   })
   app.use(attachScope)
+  // Tiles first: the most frequent request by far, so that it crosses no other router on its way.
+  app.use(tileRoutes(deps.tiles))
   const admin = requireAdmin(deps.adminToken)
   app.use(healthRoutes(deps.health))
   if (deps.metrics) {
@@ -58,7 +67,11 @@ export function createApp(deps: AppDependencies): Express {
   app.use(readingsRoutes(deps.db))
   app.use(devicesRoutes(deps.db, admin, deps.onProvisioned))
   app.use(deadLettersRoutes(deps.db, admin, deps.replay))
-  app.use(tileRoutes(deps.tiles))
+  app.use(importRoutes(deps.db, admin))
+  app.use(ogcRoutes(deps.db, deps.openData ?? DEFAULT_OPEN_DATA))
+  app.use(downloadRoutes(deps.db))
+  app.use(catalogRoutes(deps.db, deps.openData ?? DEFAULT_OPEN_DATA))
+  app.use(openApiRoutes(deps.openData ?? DEFAULT_OPEN_DATA))
   if (deps.webDir) app.use(webRoutes(deps.webDir))
   app.use(notFoundHandler)
   app.use(problemHandler(deps.log))

@@ -69,10 +69,16 @@ export async function startHub(config: HubConfig, log: Logger, options: { webDir
 
     if (config.demo) await loadDemoTerritory(database.db, log.child('demo'))
 
-    const tiles = new TileService(database.pool, capabilities.mvt ? 'postgis' : 'node')
-    const ingestion = ingestionOptions(config, database.db, mqttUrl, log.child('ingestion'), capabilities.singleSession)
+    const tiles = new TileService(database.pool, capabilities.mvt ? 'postgis' : 'node', { cacheBytes: config.tiles.cacheBytes, log: log.child('tiles') })
+    // A real server notifies layer changes to every process (LISTEN); the embedded engine's
+    // notifications do not cross connections, and all its writers are in this process: they
+    // tell the tiles directly, and imports are seen by polling the stored versions (docs/tiles.md).
+    await tiles.followChanges(capabilities.singleSession ? { kind: 'in-process', pollMs: 2_000 } : { kind: 'listen' })
+    stops.push({ name: 'tile cache', stop: () => tiles.close() })
+    const ingestion = { ...ingestionOptions(config, database.db, mqttUrl, log.child('ingestion'), capabilities.singleSession), onWritten: () => tiles.liveLayersChanged() }
     const pipeline = await IngestionPipeline.start(ingestion)
     stops.push({ name: 'ingestion', stop: () => pipeline.stop() })
+    tiles.registerMetrics(pipeline.metrics.registry)
 
     let simulator: Simulator | null = null
     if (config.simulator.enabled) {
@@ -122,10 +128,15 @@ export async function startHub(config: HubConfig, log: Logger, options: { webDir
       replay: async (filter) => {
         const result = await replayDeadLetters(database.db, ingestion, filter, log.child('replay'))
         pipeline.forgetDevices()
+        tiles.liveLayersChanged()
         return result
       },
-      onProvisioned: () => pipeline.forgetDevices(),
+      onProvisioned: () => {
+        pipeline.forgetDevices()
+        tiles.liveLayersChanged() // a new sensor on the map, a building's sensor count
+      },
       metrics: pipeline.metrics.registry,
+      openData: config.openData,
     })
     http.serve(app)
     log.info('Territoire is ready', { url: http.url, ms: Date.now() - started })

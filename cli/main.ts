@@ -12,12 +12,13 @@ import { commandHelp, EXIT_USAGE, reportFailure, type Command } from './command.
 import type { Environment } from './config.ts'
 import { deadLettersCommand } from './dead-letters-command.ts'
 import { devicesCommand } from './devices-command.ts'
+import { importCommand } from './import-command.ts'
 import { ingestCommand } from './ingest-command.ts'
 import { migrateCommand } from './migrate-command.ts'
 import { startCommand } from './start-command.ts'
 
 /** Later issues add `import` and `tokens` here. */
-const COMMANDS: readonly Command[] = [startCommand, ingestCommand, migrateCommand, devicesCommand, deadLettersCommand]
+const COMMANDS: readonly Command[] = [startCommand, ingestCommand, migrateCommand, devicesCommand, importCommand, deadLettersCommand]
 
 function mainHelp(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length))

@@ -180,3 +180,44 @@ export interface Schema {
   layer_version: LayerVersionTable
   schema_migration: SchemaMigrationTable
 }
+
+// Migration 0011 (the importers, ingestion/import/). Interfaces of the tables above merge with
+// these declarations: the columns 0011 adds to them are here, beside the migration's new tables.
+
+export interface ParcelTable {
+  imported_at: Generated<Timestamp>
+}
+
+export interface CadastralBuildingTable {
+  /** commune + ':' + md5 of the geometry's WKB (no id upstream). */
+  key: string
+  imported_at: Generated<Timestamp>
+}
+
+export interface CadastralSectionTable {
+  id: string
+  commune: string
+  prefixe: string
+  code: string
+  created: string | null
+  updated: string | null
+  imported_at: Generated<Timestamp>
+  geom: ColumnType<never, unknown, unknown>
+  geom_3857: GeneratedGeometry
+}
+
+export interface LieuDitTable {
+  key: string
+  commune: string
+  nom: string | null
+  created: string | null
+  updated: string | null
+  imported_at: Generated<Timestamp>
+  geom: ColumnType<never, unknown, unknown>
+  geom_3857: GeneratedGeometry
+}
+
+export interface Schema {
+  cadastral_section: CadastralSectionTable
+  lieu_dit: LieuDitTable
+}

@@ -5,6 +5,7 @@
 import { inject } from 'vitest'
 import type { Express } from 'express'
 import { createApp, TileService } from '../api/index.ts'
+import type { OpenDataOptions } from '../api/ogc/index.ts'
 import { silentLogger } from '../core/index.ts'
 import { DEFAULT_DECODER_OPTIONS, replayDeadLetters, type PipelineOptions } from '../ingestion/index.ts'
 import { connectDatabase, detectCapabilities, type Database } from '../sql/index.ts'
@@ -14,6 +15,14 @@ export { freePort } from './ports.ts'
 export const databaseUrl = () => inject('databaseUrl')
 export const mqttUrl = () => inject('mqttUrl')
 export const engines = () => inject('engines')
+
+/**
+ * How long a test waits for the ingestion to store or refuse what it published. Generous on
+ * purpose: on the embedded engine every test file running in parallel shares one database
+ * session, and a long transaction elsewhere (an import test loading a cadastre) holds it.
+ * A wait, not a speed assertion: the test goes on as soon as the condition holds.
+ */
+export const INGESTION_WAIT = { timeout: 30_000, interval: 50 } as const
 
 export async function openDatabase(): Promise<Database> {
   return connectDatabase(databaseUrl(), { log: silentLogger, timeoutSeconds: 10, maxConnections: 4 })
@@ -28,9 +37,10 @@ export interface TestApp {
 export const TEST_ADMIN_TOKEN = 'test-admin-token-0123456789'
 
 /** The HTTP app over the run's database, its tile encoder chosen as in production. */
-export async function testApp(database: Database, options: { webDir?: string | null; onProvisioned?: () => void } = {}): Promise<TestApp> {
+export async function testApp(database: Database, options: { webDir?: string | null; onProvisioned?: () => void; tiles?: TileService; openData?: OpenDataOptions } = {}): Promise<TestApp> {
   const capabilities = await detectCapabilities(database.pool)
-  const tiles = new TileService(database.pool, capabilities.mvt ? 'postgis' : 'node')
+  // Without a cache unless a test brings its own service (with a cache, following the changes).
+  const tiles = options.tiles ?? new TileService(database.pool, capabilities.mvt ? 'postgis' : 'node')
   const app = createApp({
     db: database.db,
     tiles,
@@ -41,6 +51,7 @@ export async function testApp(database: Database, options: { webDir?: string | n
     replay: (filter) => replayDeadLetters(database.db, { ...DEFAULT_DECODER_OPTIONS, timeZone: 'Europe/Paris' }, filter, silentLogger),
     onProvisioned: options.onProvisioned ?? (() => {}),
     metrics: null,
+    ...(options.openData ? { openData: options.openData } : {}),
   })
   return { app, tiles }
 }

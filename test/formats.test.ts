@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import mqtt, { type MqttClient } from 'mqtt'
 import { IngestionPipeline, parseDeviceSpec, provisionDevices } from '../ingestion/index.ts'
 import type { Database } from '../sql/index.ts'
-import { mqttUrl, openDatabase, pipelineOptions, uniqueName } from './engines.ts'
+import { INGESTION_WAIT, mqttUrl, openDatabase, pipelineOptions, uniqueName } from './engines.ts'
 
 let database: Database
 let publisher: MqttClient
@@ -67,7 +67,7 @@ async function storedAt(deviceId: string, time: number): Promise<Record<string, 
 }
 
 async function expectStored(deviceId: string, time: number, expected: Record<string, number>): Promise<void> {
-  await vi.waitFor(async () => expect(await storedAt(deviceId, time)).toEqual(expected), { timeout: 10_000, interval: 50 })
+  await vi.waitFor(async () => expect(await storedAt(deviceId, time)).toEqual(expected), INGESTION_WAIT)
 }
 
 async function expectDeadLetter(topic: string, reason: string): Promise<string> {
@@ -75,7 +75,7 @@ async function expectDeadLetter(topic: string, reason: string): Promise<string> 
     const { rows } = await database.pool.query<{ reason: string; detail: string }>('SELECT reason, detail FROM dead_letter WHERE topic = $1', [topic])
     expect(rows.map((r) => r.reason)).toEqual([reason])
     return rows[0]!.detail
-  }, { timeout: 10_000, interval: 50 })
+  }, INGESTION_WAIT)
 }
 
 beforeAll(async () => {
@@ -112,7 +112,7 @@ describe('The Things Stack v3', () => {
     const t = nextTime()
     const before = pipeline.stats()
     await publish(ttnTopic(devices.am103.id), ttn(devices.am103, t, { frm_payload: hex('ff0bff ff166710b32620711912 ff090100 ff0a0101 ff0f00 ff180013') }))
-    await vi.waitFor(() => expect(pipeline.stats().batches).toBeGreaterThan(before.batches), { timeout: 10_000, interval: 20 })
+    await vi.waitFor(() => expect(pipeline.stats().batches).toBeGreaterThan(before.batches), INGESTION_WAIT)
     expect(pipeline.stats().deadLettered).toBe(before.deadLettered)
     expect(await storedAt(devices.am103.id, t)).toEqual({})
   })
@@ -211,7 +211,7 @@ describe('dead letters: every reason, with the message kept whole', () => {
     await expectStored(devices.senml.id, t, { co2: 600 })
     const duplicates = pipeline.stats().duplicates
     await publish(`${SENML}/dup`, pack(600))
-    await vi.waitFor(() => expect(pipeline.stats().duplicates).toBe(duplicates + 1), { timeout: 10_000, interval: 20 })
+    await vi.waitFor(() => expect(pipeline.stats().duplicates).toBe(duplicates + 1), INGESTION_WAIT)
     const topic = `${SENML}/${uniqueName('conflict')}`
     await publish(topic, pack(601))
     await expectDeadLetter(topic, 'conflicting_value')

@@ -10,7 +10,7 @@ import mqtt, { type MqttClient } from 'mqtt'
 import pg from 'pg'
 import { DEFAULT_DECODER_OPTIONS, IngestionPipeline, laneOf, parseDeviceSpec, provisionDevices, type PipelineOptions } from '../ingestion/index.ts'
 import type { Database, Schema } from '../sql/index.ts'
-import { engines, mqttUrl, openDatabase, pipelineOptions, serve, testApp, uniqueName } from './engines.ts'
+import { engines, INGESTION_WAIT, mqttUrl, openDatabase, pipelineOptions, serve, testApp, uniqueName } from './engines.ts'
 import { mqttRelay } from './mqtt-relay.ts'
 
 let database: Database
@@ -72,7 +72,7 @@ describe('SenML ingestion', () => {
       const rows = await readings(`${DEVICE}.temperature`, iso(at(8)), iso(at(10)))
       expect(rows).toHaveLength(2)
       return rows
-    }, { timeout: 10_000, interval: 50 })
+    }, INGESTION_WAIT)
     expect(stored).toEqual([
       { time: iso(at(9)), value: 19.5 },
       { time: iso(at(9, 10)), value: 20.25 },
@@ -93,7 +93,7 @@ describe('SenML ingestion', () => {
     const pack = JSON.stringify([{ bn: BASE_NAME, bt: at(11) / 1000, n: 'temperature', u: 'Cel', v: 21 }])
     await publish(pack)
     await publish(pack)
-    await vi.waitFor(() => expect(pipeline.stats().duplicates).toBe(before + 1), { timeout: 10_000, interval: 50 })
+    await vi.waitFor(() => expect(pipeline.stats().duplicates).toBe(before + 1), INGESTION_WAIT)
     expect(await readings(`${DEVICE}.temperature`, iso(at(10, 30)), iso(at(11, 30)))).toEqual([
       { time: iso(at(11)), value: 21 },
     ])
@@ -118,7 +118,7 @@ describe('SenML ingestion', () => {
       const found = await deadLetters(topic)
       expect(found).toHaveLength(1)
       return found
-    }, { timeout: 10_000, interval: 50 })
+    }, INGESTION_WAIT)
     expect(rows[0]!.reason).toBe(reason)
     expect(rows[0]!.detail.length).toBeGreaterThan(0)
     expect(Buffer.compare(rows[0]!.payload, Buffer.from(payload))).toBe(0)
@@ -131,7 +131,7 @@ describe('SenML ingestion', () => {
       { bn: BASE_NAME, bt: t, n: 'temperature', u: 'Cel', v: 18 },
       { n: 'temperature', t: 60, v: '18,5' },
     ]), topic)
-    await vi.waitFor(async () => expect(await deadLetters(topic)).toHaveLength(1), { timeout: 10_000, interval: 50 })
+    await vi.waitFor(async () => expect(await deadLetters(topic)).toHaveLength(1), INGESTION_WAIT)
     expect(await readings(`${DEVICE}.temperature`, iso(at(6)), iso(at(8)))).toEqual([])
   })
 })
@@ -146,7 +146,7 @@ describe('acknowledgement after commit', () => {
     const first = await IngestionPipeline.start(options({ clientId, topics, db: unreachable }))
     const t = at(15) / 1000
     await publish(JSON.stringify([{ bn: BASE_NAME, bt: t, n: 'temperature', u: 'Cel', v: 22.5 }]), `${prefix}-ack/senml/${DEVICE}`)
-    await vi.waitFor(() => expect(first.stats().received).toBe(1), { timeout: 10_000, interval: 20 })
+    await vi.waitFor(() => expect(first.stats().received).toBe(1), INGESTION_WAIT)
     await first.stop()
     await unreachable.destroy()
     expect(first.stats().stored).toBe(0)
@@ -157,7 +157,7 @@ describe('acknowledgement after commit', () => {
         expect(await readings(`${DEVICE}.temperature`, iso(at(14)), iso(at(16)))).toEqual([
           { time: iso(at(15)), value: 22.5 },
         ])
-      }, { timeout: 15_000, interval: 100 })
+      }, INGESTION_WAIT)
     } finally {
       await second.stop()
     }
@@ -187,7 +187,7 @@ describe('lanes', () => {
       await vi.waitFor(async () => {
         expect([await count(0), await count(1)]).toEqual([1, 1])
         expect(relay.acknowledged).toHaveLength(2)
-      }, { timeout: 10_000, interval: 50 })
+      }, INGESTION_WAIT)
       await holder.query('BEGIN')
       await holder.query('SELECT 1 FROM reading_hourly WHERE sid = (SELECT sid FROM sensor WHERE device_id = $1 AND channel = $2) FOR UPDATE', [ids[0], 'temperature'])
 
@@ -195,7 +195,7 @@ describe('lanes', () => {
       const messages = Array.from({ length: 16 }, (_, i) => publish(pack(i % 2, 1 + Math.floor(i / 2)), topics[i % 2]))
       await Promise.all(messages)
       // Lane 1 goes on: device b's readings are committed while lane 0 waits for the row …
-      await vi.waitFor(async () => expect(await count(1)).toBe(9), { timeout: 10_000, interval: 50 })
+      await vi.waitFor(async () => expect(await count(1)).toBe(9), INGESTION_WAIT)
       expect(await count(0)).toBe(1)
       // … but none of b's messages is acknowledged: a's first one, delivered before them all, is not written yet.
       expect(relay.acknowledged).toHaveLength(2)
@@ -203,7 +203,7 @@ describe('lanes', () => {
       await vi.waitFor(async () => {
         expect(await count(0)).toBe(9)
         expect(relay.acknowledged).toHaveLength(18)
-      }, { timeout: 10_000, interval: 50 })
+      }, INGESTION_WAIT)
       expect(relay.delivered).toHaveLength(18)
       expect(relay.acknowledged).toEqual(relay.delivered)
       // Each sensor's latest value: its newest reading (i = 8: 20.8 °C at 17:00:08).

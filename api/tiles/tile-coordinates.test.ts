@@ -22,6 +22,19 @@ describe('tile addresses', () => {
     expect(() => parseTileAddress(communes, z, x, y)).toThrow(error)
   })
 
+  it.each([
+    ['parcels', 12, 13, 18],
+    ['cadastral-buildings', 13, 14, 18],
+    ['buildings', 9, 10, 18],
+    ['sensors', 9, 10, 18],
+  ])('refuses %s tiles outside their zooms (below %i; %i to %i served)', (id, below, min, max) => {
+    const source = TILE_SOURCES.find((s) => s.id === id)!
+    expect(source).toMatchObject({ minzoom: min, maxzoom: max })
+    expect(() => parseTileAddress(source, String(below), '0', '0')).toThrow(NotFoundError)
+    expect(() => parseTileAddress(source, String(max + 1), '0', '0')).toThrow(NotFoundError)
+    expect(parseTileAddress(source, String(min), '0', '0')).toEqual({ z: min, x: 0, y: 0 })
+  })
+
   it('sizes one tile unit from the zoom', () => {
     expect(unitMetres(0) * 4096).toBeCloseTo(40075016.69, 1)
     expect(unitMetres(9)).toBeCloseTo(unitMetres(8) / 2, 9)

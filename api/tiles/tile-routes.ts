@@ -4,8 +4,10 @@ import type { TileService } from './tile-service.ts'
 
 /**
  * Vector tiles: `/tiles/{layer}.json` (TileJSON 3.0) and `/tiles/{layer}/{z}/{x}/{y}.mvt`.
- * Every tile has a strong ETag; clients revalidate (`no-cache`) so a changed layer is never
- * served stale, and an unchanged one costs a 304. An empty tile is answered 204 No Content.
+ * Every tile has a strong ETag (of its bytes, computed once per cache entry) and a 304 on a
+ * matching If-None-Match. `Cache-Control` is `no-cache` for the live layers (sensors, buildings)
+ * and `max-age=60` for the imported ones (docs/tiles.md). An empty tile is a 204 No Content,
+ * which MapLibre draws as an empty tile, as Martin does.
  */
 export function tileRoutes(tiles: TileService): Router {
   const router = Router()
@@ -19,9 +21,10 @@ export function tileRoutes(tiles: TileService): Router {
     const { layer, z, x, y } = req.params
     const address = tiles.address(layer, z, x, y)
     const tile = await tiles.tile(layer, address, scopeOf(res))
-    res.set('Cache-Control', 'no-cache')
-    res.set('ETag', tile.etag)
-    if (req.headers['if-none-match']?.split(/\s*,\s*/).includes(tile.etag)) {
+    res.setHeader('Cache-Control', tiles.cacheControl(layer))
+    res.setHeader('ETag', tile.etag)
+    const match = req.headers['if-none-match']
+    if (match !== undefined && (match === tile.etag || match.split(/\s*,\s*/).includes(tile.etag))) {
       res.status(304).end()
       return
     }
@@ -29,7 +32,8 @@ export function tileRoutes(tiles: TileService): Router {
       res.status(204).end()
       return
     }
-    res.type('application/vnd.mapbox-vector-tile').send(tile.body)
+    res.setHeader('Content-Type', 'application/vnd.mapbox-vector-tile')
+    res.end(tile.body)
   })
   return router
 }

@@ -1,0 +1,6 @@
+export { downloadRoutes } from './download-routes.ts'
+export { DOWNLOAD_PAGE_ROWS, SENSOR_DAY_COLUMNS, BUILDING_DAY_COLUMNS } from './download-streams.ts'
+export { readingDays } from './daily-queries.ts'
+export { streamChunks } from './stream-chunks.ts'
+export { csvDialect, csvLine, FRENCH_SPREADSHEET_CSV, STANDARD_CSV } from './csv-dialect.ts'
+export type { CsvDialect } from './csv-dialect.ts'

@@ -1,0 +1,15 @@
+// The importers' public surface: `territoire import` (cli/import-command.ts) and
+// POST /api/imports/{kind} (api/import-routes.ts) use only what is exported here.
+export { FEATURE_KINDS, COMMUNES_KIND, IMPORT_KINDS } from './import-kinds.ts'
+export type { FeatureKind, RowOutcome } from './feature-kind.ts'
+export { importFeatureSource, IMPORT_BATCH_SIZE } from './feature-import.ts'
+export type { FeatureSource, FeatureImportOptions } from './feature-import.ts'
+export { findKindFiles, importFiles, isGzipFile } from './import-files.ts'
+export type { KindFile } from './import-files.ts'
+export { importCommunes, findCogFiles, COMMUNES_LAYERS } from './communes-importer.ts'
+export { ImportRefusedError } from './import-errors.ts'
+export { emptySummary, formatSummary, mergeSummary, REJECTION_REASONS } from './import-summary.ts'
+export type { ImportSummary, RejectionExample, RejectionReason } from './import-summary.ts'
+export { logProgress, terminalProgress } from './import-progress.ts'
+export type { ImportProgress } from './import-progress.ts'
+export { readFeatureCollection, decompressed, MAX_FEATURE_BYTES } from './geojson-stream.ts'

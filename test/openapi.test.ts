@@ -1,0 +1,87 @@
+/**
+ * /openapi.json describes every route the app registers (walking Express's router stack), is
+ * valid OpenAPI 3.0 (the OpenAPI 3.0 JSON schema, offline), marks write and admin endpoints
+ * with the bearer scheme, and lists each collection's queryables.
+ */
+import { Validator } from '@seriousme/openapi-schema-validator'
+import type { Express } from 'express'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { openApiDocument, type OpenApiDocument } from '../api/openapi/index.ts'
+import { COLLECTIONS, queryables } from '../api/ogc/index.ts'
+import type { Database } from '../sql/index.ts'
+import { openDatabase, serve, testApp } from './engines.ts'
+
+let database: Database
+let app: Express
+let api: { url: string; close: () => Promise<void> }
+let document: OpenApiDocument
+
+interface Layer {
+  route?: { path: string | string[]; methods: Record<string, boolean> }
+  handle?: { stack?: Layer[] }
+}
+
+/** Every (method, OpenAPI path) the app answers, from its router stack. */
+function registeredRoutes(stack: readonly Layer[]): { method: string; path: string }[] {
+  return stack.flatMap((layer) => {
+    if (layer.route) {
+      const paths = Array.isArray(layer.route.path) ? layer.route.path : [layer.route.path]
+      return paths.flatMap((path) =>
+        Object.keys(layer.route!.methods)
+          .filter((m) => m !== '_all')
+          .map((method) => ({ method, path: path.replace(/:(\w+)/g, '{$1}') })),
+      )
+    }
+    return layer.handle?.stack ? registeredRoutes(layer.handle.stack) : []
+  })
+}
+
+beforeAll(async () => {
+  database = await openDatabase()
+  app = (await testApp(database)).app
+  api = await serve(app)
+  const response = await fetch(`${api.url}/openapi.json`)
+  expect(response.status).toBe(200)
+  expect(response.headers.get('content-type')).toMatch(/^application\/vnd\.oai\.openapi\+json/)
+  document = (await response.json()) as OpenApiDocument
+})
+afterAll(async () => {
+  await api?.close()
+  await database?.close()
+})
+
+describe('OpenAPI document', () => {
+  it('is the typed document, served with the request’s base URL', () => {
+    expect(document).toEqual(JSON.parse(JSON.stringify(openApiDocument(api.url))))
+  })
+
+  it('validates against the OpenAPI 3.0 schema', async () => {
+    const result = await new Validator().validate(document as unknown as Parameters<Validator["validate"]>[0])
+    expect(result.errors ?? []).toEqual([])
+    expect(result.valid).toBe(true)
+  })
+
+  it('describes every route registered on the app', () => {
+    const routes = registeredRoutes((app as unknown as { router: { stack: Layer[] } }).router.stack)
+    expect(routes.length).toBeGreaterThan(20)
+    const missing = routes.filter(({ method, path }) => !(document.paths[path] as Record<string, unknown> | undefined)?.[method])
+    expect(missing).toEqual([])
+  })
+
+  it('marks every write endpoint and the dead letter with the bearer scheme', () => {
+    expect(document.components.securitySchemes).toEqual({ bearerAuth: expect.objectContaining({ type: 'http', scheme: 'bearer' }) })
+    for (const [path, item] of Object.entries(document.paths)) {
+      for (const [method, operation] of Object.entries(item)) {
+        const secured = Boolean(operation?.security?.some((s) => 'bearerAuth' in s))
+        expect(secured, `${method} ${path}`).toBe(method !== 'get' || path.startsWith('/api/dead-letters'))
+      }
+    }
+  })
+
+  it('lists each collection’s queryables on its items path', () => {
+    for (const collection of COLLECTIONS) {
+      const names = (document.paths[`/ogc/collections/${collection.id}/items`]!.get!.parameters ?? []).flatMap((p) => ('name' in p ? [p.name] : []))
+      expect(names).toEqual(queryables(collection).map((p) => p.name))
+    }
+  })
+})
