@@ -16,7 +16,7 @@
  */
 import http from 'node:http'
 import pg from 'pg'
-import { TILE_SOURCES } from '../api/index.ts'
+import { TILE_SESSION_SETTINGS, TILE_SOURCES } from '../api/index.ts'
 import { buildTileSql, tileQuery } from '../api/tiles/tile-sql.ts'
 import { silentLogger } from '../core/index.ts'
 import { connectDatabase, markLayersChanged, migrate } from '../sql/index.ts'
@@ -152,9 +152,11 @@ const hub = await startHubProcess({
 })
 const client = httpGetter(hub.url)
 const sql = buildTileSql(source)
+// The bare SQL runs on sessions set as the hub's tile sessions are (tile-sql.ts: no parallel plan, no JIT).
+const bareDatabase = await connectDatabase(url, { log: silentLogger, timeoutSeconds: 10, maxConnections: IN_FLIGHT, sessionSettings: TILE_SESSION_SETTINGS })
 const bare = async (t: TileAddress) => {
   const { queries, values } = tileQuery(sql, source, t, null)
-  await database.pool.query(queries.mvt, values)
+  await bareDatabase.pool.query(queries.mvt, values)
 }
 let tileBytes = 0
 const cold = async (t: TileAddress) => {
@@ -220,4 +222,5 @@ try {
   client.close()
   await hub.stop()
   await database.close()
+  await bareDatabase.close()
 }

@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto'
 import path from 'node:path'
 import { errorMessage, type Logger } from '../core/index.ts'
 import { PROJECT_ROOT } from '../core/project-root.ts'
-import { createApp, TileService, type HealthReport } from '../api/index.ts'
+import { createApp, TILE_SESSION_SETTINGS, TileService, type HealthReport } from '../api/index.ts'
 import { IngestionPipeline, connectMqtt, replayDeadLetters } from '../ingestion/index.ts'
 import { startEmbeddedBroker } from '../ingestion/embedded-broker.ts'
 import { listSimulatedDevices, loadDemoTerritory } from '../ingestion/demo-territory.ts'
@@ -69,7 +69,19 @@ export async function startHub(config: HubConfig, log: Logger, options: { webDir
 
     if (config.demo) await loadDemoTerritory(database.db, log.child('demo'))
 
-    const tiles = new TileService(database.pool, capabilities.mvt ? 'postgis' : 'node', { cacheBytes: config.tiles.cacheBytes, log: log.child('tiles') })
+    // Tile SQL runs on sessions of its own on a real server (no parallel plan, no JIT: tile-sql.ts).
+    let tilePool = database.pool
+    if (!capabilities.singleSession) {
+      const tileDatabase = await connectDatabase(databaseUrl, {
+        log: log.child('database'),
+        timeoutSeconds: config.connectTimeoutSeconds,
+        applicationName: 'territoire-tiles',
+        sessionSettings: TILE_SESSION_SETTINGS,
+      })
+      stops.push({ name: 'tile database pool', stop: () => tileDatabase.close() })
+      tilePool = tileDatabase.pool
+    }
+    const tiles = new TileService(tilePool, capabilities.mvt ? 'postgis' : 'node', { cacheBytes: config.tiles.cacheBytes, log: log.child('tiles') })
     // A real server notifies layer changes to every process (LISTEN); the embedded engine's
     // notifications do not cross connections, and all its writers are in this process: they
     // tell the tiles directly, and imports are seen by polling the stored versions (docs/tiles.md).

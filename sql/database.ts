@@ -19,6 +19,8 @@ export interface ConnectOptions {
   readonly timeoutSeconds: number
   readonly applicationName?: string
   readonly maxConnections?: number
+  /** Settings of every session of the pool (`-c name=value` at connection; real servers only). */
+  readonly sessionSettings?: Readonly<Record<string, string>>
 }
 
 /** PostgreSQL error classes that retrying will not fix: bad password, no such database, … */
@@ -31,6 +33,9 @@ export async function connectDatabase(url: string, options: ConnectOptions): Pro
     application_name: options.applicationName ?? 'territoire',
     max: options.maxConnections ?? 10,
     connectionTimeoutMillis: 5_000,
+    ...(options.sessionSettings
+      ? { options: Object.entries(options.sessionSettings).map(([name, value]) => `-c ${name}=${value}`).join(' ') }
+      : {}),
   })
   // A connection losing its server (a restart) must not crash the process: pg emits 'error' on
   // the client, idle (the pool's listener) or checked out between two queries (ours, on every
