@@ -20,7 +20,7 @@ import { downloadRoutes } from './downloads/index.ts'
 import { DEFAULT_OPEN_DATA, ogcRoutes, type OpenDataOptions } from './ogc/index.ts'
 import { openApiRoutes } from './openapi/index.ts'
 import { territoryRoutes } from './territory-routes.ts'
-import { tileRoutes } from './tiles/tile-routes.ts'
+import { cachedTiles, tileRoutes } from './tiles/tile-routes.ts'
 import type { TileService } from './tiles/tile-service.ts'
 import { webRoutes } from './web-routes.ts'
 
@@ -47,6 +47,9 @@ export function createApp(deps: AppDependencies): Express {
   const app = express()
   app.disable('x-powered-by')
   app.set('etag', false) // tiles set strong ETags themselves; JSON answers are not cached
+  // A cached tile is answered before anything else, not even the debug log of requests: a map's
+  // most frequent request, and the one the warm cache exists to make cheap.
+  app.use(cachedTiles(deps.tiles))
   app.use((req, res, next) => {
     const started = Date.now()
     res.on('finish', () => deps.log.debug('request', { method: req.method, path: req.originalUrl, status: res.statusCode, ms: Date.now() - started }))

@@ -35,11 +35,12 @@ export class TileCache {
 
   constructor(readonly maxBytes: number) {}
 
-  get(key: string, now = Date.now()): CachedTile | undefined {
+  /** The entry, if any and not expired; `countMiss` false for a look that another will follow on a miss. */
+  get(key: string, now = Date.now(), countMiss = true): CachedTile | undefined {
     const entry = this.entries.get(key)
     if (entry === undefined || (entry.tile.expiresAt !== null && entry.tile.expiresAt <= now)) {
       if (entry !== undefined) this.remove(key, entry.weight)
-      this.misses++
+      if (countMiss) this.misses++
       return undefined
     }
     this.entries.delete(key)

@@ -1,6 +1,47 @@
-import { Router, type Request } from 'express'
-import { scopeOf } from '../scope-middleware.ts'
-import type { TileService } from './tile-service.ts'
+import type { IncomingMessage, ServerResponse } from 'node:http'
+import { Router, type Request, type RequestHandler } from 'express'
+import { requestScope, scopeOf } from '../scope-middleware.ts'
+import type { Tile, TileService } from './tile-service.ts'
+
+/** A tile address written canonically (no leading zeros): the only form the cache is keyed by. */
+const TILE_PATH = /^\/tiles\/([a-z][a-z-]*)\/(0|[1-9]\d{0,1})\/(0|[1-9]\d{0,9})\/(0|[1-9]\d{0,9})\.mvt(?:\?|$)/
+
+/**
+ * Cached tiles, answered before the rest of the application: the warm path of a map's most
+ * frequent request does no routing, no parsing beyond the path, and no query. The scope is
+ * decided by the same function as for every other request (scope-middleware.ts). Anything
+ * else — a miss, a malformed address, another method — goes on to the routes below.
+ */
+export function cachedTiles(tiles: TileService): RequestHandler {
+  return (req, res, next) => {
+    if (req.method !== 'GET' && req.method !== 'HEAD') return next()
+    const match = TILE_PATH.exec(req.url)
+    if (!match || !tiles.sources.some((s) => s.id === match[1])) return next()
+    const tile = tiles.cached(match[1]!, Number(match[2]), Number(match[3]), Number(match[4]), requestScope(req))
+    if (!tile) return next()
+    sendTile(req, res, tile, tiles.cacheControl(match[1]!))
+  }
+}
+
+/** The answer for a tile: 304 on a matching If-None-Match, 204 when empty, else its bytes. */
+function sendTile(req: IncomingMessage, res: ServerResponse, tile: Tile, cacheControl: string): void {
+  res.setHeader('Cache-Control', cacheControl)
+  res.setHeader('ETag', tile.etag)
+  const match = req.headers['if-none-match']
+  if (match !== undefined && (match === tile.etag || match.split(/\s*,\s*/).includes(tile.etag))) {
+    res.statusCode = 304
+    res.end()
+    return
+  }
+  if (tile.body.length === 0) {
+    res.statusCode = 204
+    res.end()
+    return
+  }
+  res.setHeader('Content-Type', 'application/vnd.mapbox-vector-tile')
+  res.setHeader('Content-Length', tile.body.length)
+  res.end(req.method === 'HEAD' ? undefined : tile.body)
+}
 
 /**
  * Vector tiles: `/tiles/{layer}.json` (TileJSON 3.0) and `/tiles/{layer}/{z}/{x}/{y}.mvt`.
@@ -21,19 +62,7 @@ export function tileRoutes(tiles: TileService): Router {
     const { layer, z, x, y } = req.params
     const address = tiles.address(layer, z, x, y)
     const tile = await tiles.tile(layer, address, scopeOf(res))
-    res.setHeader('Cache-Control', tiles.cacheControl(layer))
-    res.setHeader('ETag', tile.etag)
-    const match = req.headers['if-none-match']
-    if (match !== undefined && (match === tile.etag || match.split(/\s*,\s*/).includes(tile.etag))) {
-      res.status(304).end()
-      return
-    }
-    if (tile.body.length === 0) {
-      res.status(204).end()
-      return
-    }
-    res.setHeader('Content-Type', 'application/vnd.mapbox-vector-tile')
-    res.end(tile.body)
+    sendTile(req, res, tile, tiles.cacheControl(layer))
   })
   return router
 }

@@ -186,7 +186,7 @@ export class TileService {
     if (encoder !== undefined) return this.make(source, address, scope, encoder)
     // The version is read before the query: a change committed during it leaves the result under
     // the old key, never read again.
-    const key = `${source.id}/${address.z}/${address.x}/${address.y}/${scopeKey(scope)}@${this.version(source.id)}`
+    const key = this.cacheKey(source.id, address.z, address.x, address.y, scope)
     const cached = this.cache.get(key)
     if (cached) return cached
     let making = this.pending.get(key)
@@ -198,6 +198,18 @@ export class TileService {
       return made
     }
     return making
+  }
+
+  /**
+   * The cached tile, if any, without touching the database (the cached-tile path of
+   * tile-routes.ts). A miss is not counted: the request goes on to `tile`, which counts it.
+   */
+  cached(layer: string, z: number, x: number, y: number, scope: Scope): Tile | undefined {
+    return this.cache.get(this.cacheKey(layer, z, x, y, scope), Date.now(), false)
+  }
+
+  private cacheKey(layer: string, z: number, x: number, y: number, scope: Scope): string {
+    return `${layer}/${z}/${x}/${y}/${scopeKey(scope)}@${this.version(layer)}`
   }
 
   async tileJson(layer: string, baseUrl: string, scope: Scope): Promise<TileJson> {
