@@ -6,6 +6,8 @@
  * it (hit counter), then an import (markLayersChanged) or a reading through the ingestion changes
  * the tile's content and ETag — heard by LISTEN on a real server, in process on the embedded one.
  */
+import http from 'node:http'
+import { gunzipSync } from 'node:zlib'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { sql } from 'kysely'
 import mqtt, { type MqttClient } from 'mqtt'
@@ -185,6 +187,37 @@ describe('communes and EPCI tiles', () => {
       expect(refused.response.status, path).toBe(404)
       expect(refused.response.headers.get('content-type')).toMatch(/problem\+json/)
     }
+  })
+
+  it('sends gzip to a client that accepts it, under its own ETag, and the same tile to one that does not', async () => {
+    const path = `/tiles/communes/${AMIENS_Z9.z}/${AMIENS_Z9.x}/${AMIENS_Z9.y}.mvt`
+    const raw = async (acceptEncoding: string, ifNoneMatch?: string) => new Promise<{ status: number; headers: http.IncomingHttpHeaders; body: Buffer }>((resolve, reject) => {
+      const headers: Record<string, string> = { 'Accept-Encoding': acceptEncoding, ...(ifNoneMatch ? { 'If-None-Match': ifNoneMatch } : {}) }
+      http.get(`${api.url}${path}`, { headers }, (res) => {
+        const chunks: Buffer[] = []
+        res.on('data', (chunk: Buffer) => chunks.push(chunk))
+        res.on('end', () => resolve({ status: res.statusCode!, headers: res.headers, body: Buffer.concat(chunks) }))
+      }).on('error', reject)
+    })
+    // Made, then compressed once asked for again: the first answers may be plain.
+    const first = await raw('gzip')
+    expect(first.status).toBe(200)
+    const zipped = await vi.waitFor(async () => {
+      const answer = await raw('br, gzip;q=0.8')
+      expect(answer.headers['content-encoding']).toBe('gzip')
+      return answer
+    }, INGESTION_WAIT)
+    const plain = await raw('identity')
+    expect(plain.headers['content-encoding']).toBeUndefined()
+    expect(zipped.headers['content-encoding']).toBe('gzip')
+    expect(zipped.headers.vary).toBe('Accept-Encoding')
+    expect(zipped.body.length).toBeLessThan(plain.body.length)
+    expect(gunzipSync(zipped.body).equals(plain.body)).toBe(true)
+    expect(zipped.headers.etag).not.toBe(plain.headers.etag)
+    expect((await raw('gzip', zipped.headers.etag)).status).toBe(304)
+    expect((await raw('identity', zipped.headers.etag)).status).toBe(200)
+    expect((await raw('gzip;q=0', plain.headers.etag)).status).toBe(304)
+    expect(first.body.equals(plain.body) || gunzipSync(first.body).equals(plain.body)).toBe(true)
   })
 
   it('restricts tiles to the caller scope', async () => {

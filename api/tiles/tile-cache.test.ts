@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { TileCache, type CachedTile } from './tile-cache.ts'
 
-const tile = (bytes: number, expiresAt: number | null = null): CachedTile => ({ body: Buffer.alloc(bytes, 1), etag: '"e"', expiresAt })
+const tile = (bytes: number, expiresAt: number | null = null): CachedTile => ({ body: Buffer.alloc(bytes, 1), etag: '"e"', gzip: null, gzipEtag: '"e-gz"', expiresAt })
 
 describe('tile cache', () => {
   it('stays within its byte bound, dropping the least recently used first', () => {
@@ -49,5 +49,10 @@ describe('tile cache', () => {
     expect(cache.get('s', 999)).toBeDefined()
     expect(cache.get('s', 1_000)).toBeUndefined()
     expect(cache.stats()).toMatchObject({ entries: 0, bytes: 0 })
+  })
+  it('weighs an entry by both its bodies, plain and gzip', () => {
+    const cache = new TileCache(10_000)
+    cache.set('a', { ...tile(3_000), gzip: Buffer.alloc(1_000) })
+    expect(cache.stats().bytes).toBe(3_000 + 1_000 + 'a'.length * 2 + 160)
   })
 })

@@ -10,6 +10,9 @@ export interface CachedTile {
   readonly body: Buffer
   /** Strong ETag of the body, computed once when the entry is made. */
   readonly etag: string
+  /** The body gzip-compressed once (null for a small or empty tile), and its own strong ETag. */
+  readonly gzip: Buffer | null
+  readonly gzipEtag: string
   /** Epoch ms past which the entry is not served (a sensor turning silent), or null. */
   readonly expiresAt: number | null
 }
@@ -49,8 +52,13 @@ export class TileCache {
     return entry.tile
   }
 
+  /** The entry as it is, without counting or touching its recency. */
+  peek(key: string): CachedTile | undefined {
+    return this.entries.get(key)?.tile
+  }
+
   set(key: string, tile: CachedTile): void {
-    const weight = tile.body.byteLength + key.length * 2 + ENTRY_OVERHEAD
+    const weight = tile.body.byteLength + (tile.gzip?.byteLength ?? 0) + key.length * 2 + ENTRY_OVERHEAD
     const old = this.entries.get(key)
     if (old !== undefined) this.remove(key, old.weight)
     if (weight > this.maxBytes) return // larger than the whole cache (or the cache is off)

@@ -23,12 +23,18 @@ export function cachedTiles(tiles: TileService): RequestHandler {
   }
 }
 
-/** The answer for a tile: 304 on a matching If-None-Match, 204 when empty, else its bytes. */
+/**
+ * The answer for a tile: 304 on a matching If-None-Match, 204 when empty, else its bytes —
+ * gzip-compressed for a client that accepts it (each encoding has its own strong ETag).
+ */
 function sendTile(req: IncomingMessage, res: ServerResponse, tile: Tile, cacheControl: string): void {
+  const gzip = tile.gzip !== null && acceptsGzip(req.headers['accept-encoding'])
+  const etag = gzip ? tile.gzipEtag : tile.etag
   res.setHeader('Cache-Control', cacheControl)
-  res.setHeader('ETag', tile.etag)
+  res.setHeader('Vary', 'Accept-Encoding')
+  res.setHeader('ETag', etag)
   const match = req.headers['if-none-match']
-  if (match !== undefined && (match === tile.etag || match.split(/\s*,\s*/).includes(tile.etag))) {
+  if (match !== undefined && (match === etag || match.split(/\s*,\s*/).includes(etag))) {
     res.statusCode = 304
     res.end()
     return
@@ -38,9 +44,25 @@ function sendTile(req: IncomingMessage, res: ServerResponse, tile: Tile, cacheCo
     res.end()
     return
   }
+  const body = gzip ? tile.gzip! : tile.body
   res.setHeader('Content-Type', 'application/vnd.mapbox-vector-tile')
-  res.setHeader('Content-Length', tile.body.length)
-  res.end(req.method === 'HEAD' ? undefined : tile.body)
+  if (gzip) res.setHeader('Content-Encoding', 'gzip')
+  res.setHeader('Content-Length', body.length)
+  res.end(req.method === 'HEAD' ? undefined : body)
+}
+
+/** Whether an Accept-Encoding header allows gzip (listed, or `*`, without q=0). */
+export function acceptsGzip(header: string | undefined): boolean {
+  if (!header) return false
+  let star = false
+  for (const part of header.split(',')) {
+    const [name = '', ...params] = part.trim().toLowerCase().split(';')
+    const q = params.map((p) => p.trim()).find((p) => p.startsWith('q='))
+    const allowed = q === undefined || Number(q.slice(2)) > 0
+    if (name.trim() === 'gzip') return allowed
+    if (name.trim() === '*') star = allowed
+  }
+  return star
 }
 
 /**

@@ -10,6 +10,8 @@
  * embedded engine, where notifications do not cross connections, also polls the stored versions).
  */
 import { createHash } from 'node:crypto'
+import { promisify } from 'node:util'
+import { gzip } from 'node:zlib'
 import type pg from 'pg'
 import { Counter, Gauge, type Registry } from 'prom-client'
 import { NotFoundError, errorMessage, scopedSirens, silentLogger, type Logger, type Scope } from '../../core/index.ts'
@@ -27,7 +29,19 @@ export interface Tile {
   /** Empty when no feature touches the tile. */
   readonly body: Buffer
   readonly etag: string
+  /** The body gzip-compressed (null for a small or empty tile), with its own ETag: what a map client is sent. */
+  readonly gzip: Buffer | null
+  readonly gzipEtag: string
 }
+
+/**
+ * A cached tile from this size on is also kept gzip-compressed, once it is asked for a second
+ * time: every browser accepts gzip, and a dense cadastre tile shrinks to about 40 % (level 1:
+ * 4 ms for 250 KB; level 6 three times as long for 6 % less). Compressing on the second request
+ * rather than the first keeps the cost off the cold path, and off tiles seen only once.
+ */
+const GZIP_FROM_BYTES = 1024
+const gzipAsync = promisify(gzip)
 
 export interface TileJson {
   readonly tilejson: '3.0.0'
@@ -79,6 +93,7 @@ export class TileService {
   private readonly stored = new Map<string, number>()
   private readonly generations = new Map<string, number>()
   private readonly pending = new Map<string, Promise<CachedTile>>()
+  private readonly compressing = new Set<string>()
   private readonly boundsCache = new Map<string, readonly [number, number, number, number] | null>()
   private listener: LayerChangeListener | null = null
   private poll: NodeJS.Timeout | null = null
@@ -188,7 +203,7 @@ export class TileService {
     // the old key, never read again.
     const key = this.cacheKey(source.id, address.z, address.x, address.y, scope)
     const cached = this.cache.get(key)
-    if (cached) return cached
+    if (cached) return this.hit(key, cached)
     let making = this.pending.get(key)
     if (!making) {
       making = this.make(source, address, scope, this.encoder).finally(() => this.pending.delete(key))
@@ -205,7 +220,23 @@ export class TileService {
    * tile-routes.ts). A miss is not counted: the request goes on to `tile`, which counts it.
    */
   cached(layer: string, z: number, x: number, y: number, scope: Scope): Tile | undefined {
-    return this.cache.get(this.cacheKey(layer, z, x, y, scope), Date.now(), false)
+    const key = this.cacheKey(layer, z, x, y, scope)
+    const cached = this.cache.get(key, Date.now(), false)
+    return cached && this.hit(key, cached)
+  }
+
+  /** A cached tile asked for again: compress it for the next requests (in the thread pool), if worth it. */
+  private hit(key: string, tile: CachedTile): CachedTile {
+    if (tile.gzip === null && tile.body.length >= GZIP_FROM_BYTES && !this.compressing.has(key)) {
+      this.compressing.add(key)
+      gzipAsync(tile.body, { level: 1 })
+        .then((gzip) => {
+          if (this.cache.peek(key) === tile) this.cache.set(key, { ...tile, gzip }) // still the same entry
+        })
+        .catch((error: unknown) => this.log.warn('cannot compress a tile', { error: errorMessage(error) }))
+        .finally(() => this.compressing.delete(key))
+    }
+    return tile
   }
 
   private cacheKey(layer: string, z: number, x: number, y: number, scope: Scope): string {
@@ -253,7 +284,8 @@ export class TileService {
       expires = rows[0]?.expires ?? null
       body = encodeMvt(source.id, rows.map(({ expires: _, ...row }) => numbersAsNumbers(source, row)))
     }
-    return { body, etag: strongEtag(body), expiresAt: expires ? expires.getTime() : null }
+    const etag = strongEtag(body)
+    return { body, etag, gzip: null, gzipEtag: `${etag.slice(0, -1)}-gz"`, expiresAt: expires ? expires.getTime() : null }
   }
 
   private async bounds(source: TileSource, scope: Scope): Promise<readonly [number, number, number, number] | null> {
