@@ -6,7 +6,7 @@
  */
 import { sql, type Kysely } from 'kysely'
 import { ConflictError, InvalidInputError } from '../core/index.ts'
-import { inTransaction, type Schema } from '../sql/index.ts'
+import { inTransaction, LIVE_LAYERS, markLayersChanged, type Schema } from '../sql/index.ts'
 import type { DeviceSpec } from './device-spec.ts'
 
 export interface ProvisionReport {
@@ -86,6 +86,9 @@ export async function provisionDevices(
       ON CONFLICT (device_id, channel) DO UPDATE SET quantity = excluded.quantity, unit = excluded.unit, kind = excluded.kind,
         min_value = excluded.min_value, max_value = excluded.max_value`.execute(trx)
 
+    // New sensors on the map, a building's sensor count: the live layers' caches hear it at commit,
+    // in whichever process serves them (`territoire devices import` runs in its own).
+    await markLayersChanged(trx, LIVE_LAYERS)
     return { created: specs.length - existing.size, updated: existing.size, sensors: sensors.length }
   })
 }

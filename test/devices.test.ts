@@ -9,7 +9,7 @@ import os from 'node:os'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { BatchProcessor, DEFAULT_DECODER_OPTIONS } from '../ingestion/index.ts'
-import type { Database } from '../sql/index.ts'
+import { layerVersions, type Database } from '../sql/index.ts'
 import { territoire } from './territoire-command.ts'
 import { databaseUrl, openDatabase, serve, testApp, TEST_ADMIN_TOKEN, uniqueName, json } from './engines.ts'
 
@@ -136,9 +136,13 @@ describe('territoire devices import', () => {
       { id: ids[0], devEui: eui(), profile: 'dragino-lht65', location: [2.2958, 49.8941] },
       { id: ids[1], devEui: eui(), profile: 'adeunis-pulse', buildingId: '80021-ecole-1' },
     ]))
+    const sensorsVersion = async () => (await layerVersions(database.db)).get('sensors') ?? 0
+    const before = await sensorsVersion()
     const first = await territoire(['devices', 'import', file], { DATABASE_URL: databaseUrl() })
     expect(first.stdout).toBe('2 device(s): 2 created, 0 updated, 6 sensor(s)\n')
     expect(first.code).toBe(0)
+    // The command runs in its own process: the live layers' caches learn of the new sensors from the stored version (and a notification).
+    expect(await sensorsVersion()).toBeGreaterThan(before)
     expect((await territoire(['devices', 'import', file], { DATABASE_URL: databaseUrl() })).stdout).toBe('2 device(s): 0 created, 2 updated, 6 sensor(s)\n')
     const device = await json(await fetch(`${api.url}/api/devices/${ids[0]}`))
     expect(device.commune).toEqual({ insee: '80021', nom: 'Amiens' })
