@@ -57,7 +57,7 @@ export function createApp(deps: AppDependencies): Express {
   })
   app.use(attachScope)
   // Tiles first: the most frequent request by far, so that it crosses no other router on its way.
-  app.use(tileRoutes(deps.tiles))
+  app.use(tileRoutes(deps.tiles, deps.openData?.publicUrl ?? null))
   const admin = requireAdmin(deps.adminToken)
   app.use(healthRoutes(deps.health))
   if (deps.metrics) {

@@ -81,7 +81,7 @@ export const VARIABLES: ReadonlyArray<{ name: string; fallback: string; meaning:
   { name: 'CONNECT_TIMEOUT_S', fallback: '15', meaning: 'how long start-up retries the database and the broker before giving up' },
   { name: 'HUB_TIMEZONE', fallback: 'Europe/Paris', meaning: 'time zone of daily rollups (a local day)' },
   { name: 'LOG_LEVEL', fallback: 'info', meaning: 'debug, info, warn, error or silent' },
-  { name: 'PUBLIC_URL', fallback: '(from the request)', meaning: 'public base URL of the open data\'s absolute links (OGC API, downloads, DCAT catalogue), e.g. https://donnees.example.fr behind a proxy' },
+  { name: 'PUBLIC_URL', fallback: '(from the request)', meaning: 'public base URL of the open data\'s absolute links (OGC API, downloads, DCAT catalogue, TileJSON), e.g. https://donnees.example.fr behind a proxy' },
   { name: 'HUB_PUBLISHER_NAME', fallback: 'Territoire', meaning: 'name of the publisher (the OPSN) in the DCAT catalogue at /catalog' },
 ]
 

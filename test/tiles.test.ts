@@ -164,6 +164,18 @@ describe('communes and EPCI tiles', () => {
     expect([w, s, e, n]).toEqual([1.38065, 49.57176, 3.20304, 50.36629])
   })
 
+  it('builds the TileJSON tile URLs from PUBLIC_URL when it is set (behind a proxy)', async () => {
+    const proxied = await serve((await testApp(database, { openData: { publicUrl: 'https://carto.example.fr', publisherName: 'Test' } })).app)
+    try {
+      const tilejson = (await (await fetch(`${proxied.url}/tiles/communes.json`)).json()) as { tiles: string[] }
+      expect(tilejson.tiles).toEqual(['https://carto.example.fr/tiles/communes/{z}/{x}/{y}.mvt'])
+      const list = (await (await fetch(`${proxied.url}/tiles`)).json()) as Array<{ tilejson: string }>
+      expect(list.every((l) => l.tilejson.startsWith('https://carto.example.fr/tiles/'))).toBe(true)
+    } finally {
+      await proxied.close()
+    }
+  })
+
   it('answers 304 to a matching If-None-Match, 204 for an empty tile, and problem+json for bad addresses', async () => {
     const first = await fetchTile('/tiles/epci/8/129/86.mvt')
     const etag = first.response.headers.get('etag')!

@@ -72,13 +72,13 @@ export function acceptsGzip(header: string | undefined): boolean {
  * and `max-age=60` for the imported ones (docs/tiles.md). An empty tile is a 204 No Content,
  * which MapLibre draws as an empty tile, as Martin does.
  */
-export function tileRoutes(tiles: TileService): Router {
+export function tileRoutes(tiles: TileService, publicUrl: string | null = null): Router {
   const router = Router()
   router.get('/tiles', (req, res) => {
-    res.json(tiles.sources.map((s) => ({ id: s.id, description: s.description, tilejson: `${baseUrl(req)}/tiles/${s.id}.json` })))
+    res.json(tiles.sources.map((s) => ({ id: s.id, description: s.description, tilejson: `${publicUrl ?? baseUrl(req)}/tiles/${s.id}.json` })))
   })
   router.get('/tiles/:layer.json', async (req, res) => {
-    res.json(await tiles.tileJson(req.params.layer, baseUrl(req), scopeOf(res)))
+    res.json(await tiles.tileJson(req.params.layer, publicUrl ?? baseUrl(req), scopeOf(res)))
   })
   router.get('/tiles/:layer/:z/:x/:y.mvt', async (req, res) => {
     const { layer, z, x, y } = req.params
@@ -89,6 +89,7 @@ export function tileRoutes(tiles: TileService): Router {
   return router
 }
 
+/** The request's own origin, when PUBLIC_URL does not say the public one (behind a proxy). */
 function baseUrl(req: Request): string {
   return `${req.protocol}://${req.get('host')}`
 }
