@@ -231,6 +231,19 @@ describe('repairs, rejections and keys', () => {
     ])
   })
 
+  it('checks dates against the calendar (leap years), rejecting the feature with the property named', async () => {
+    const commune = runCommune()
+    const p = (numero: string, updated: string) => ({ commune, prefixe: '000', section: 'D', numero, updated })
+    const dates = ['2024-02-29', '2023-02-29', '1900-02-29', '2000-02-29', '2025-04-31', '2025-12-31', '2025-13-01', '2025-00-10', '2025-01-00']
+    const features = dates.map((d, i) => feature({ type: 'Polygon', coordinates: square(2 + i * 0.002, 49.6) }, p(String(i + 1), d)))
+    const summary = await importFeatureSource(database.db, kind('parcelles'), { name: 'dates.json', bytes: bytesOf(collection(features)), gzip: false })
+    expect(summary).toMatchObject({ inserted: 3, rejected: 6, rejections: { invalid_property: 6 } })
+    expect(summary.examples.map((e) => e.feature)).toEqual([2, 3, 5, 7, 8, 9])
+    expect(summary.examples[0]!.detail).toMatch(/"updated" is not a date \(2023-02-29\)/)
+    const { rows } = await database.pool.query('SELECT updated::text AS d FROM parcel WHERE commune = $1 ORDER BY 1', [commune])
+    expect(rows.map((r) => r.d)).toEqual(['2000-02-29', '2024-02-29', '2025-12-31'])
+  })
+
   it('writes the same rows in a bulk load (GiST indexes dropped and rebuilt in the transaction), keys duplicates across batches', async () => {
     const commune = runCommune()
     const p = (numero: string, extra: Record<string, unknown> = {}) => ({ commune, prefixe: '000', section: 'B', numero, ...extra })
@@ -262,7 +275,7 @@ describe('repairs, rejections and keys', () => {
     expect(again.method).toMatch(/ON CONFLICT DO UPDATE, 2 GiST index\(es\) dropped/)
     expect(again.summary).toMatchObject({ inserted: 0, updated: 3, removed: 0, rejected: 2 })
     const fewer = await run(features.slice(1, 4), false) // B0001 gone upstream
-    expect(fewer.method).toMatch(/ON CONFLICT DO UPDATE, indexes kept/)
+    expect(fewer.method).toMatch(/ON CONFLICT DO UPDATE \(keys distinct: no ranking\), indexes kept/)
     expect(fewer.summary).toMatchObject({ inserted: 0, updated: 2, removed: 1 })
     expect(await indexes()).toHaveLength(2)
     const { rows: hit } = await database.pool.query(

@@ -34,7 +34,8 @@ function cadastreKind<Row extends { commune: string }>(
   table: CadastreTable,
   row: (p: Properties, featureId: unknown) => Row,
 ): FeatureKind<Row> {
-  return { name, title, layers, row, commune: (r) => r.commune, staged: cadastreLoad<Row>(table) }
+  const key = table.computedKey ? {} : { key: (r: Row) => (r as unknown as Record<string, string>)[table.keyColumn]! }
+  return { name, title, layers, row, commune: (r) => r.commune, ...key, staged: cadastreLoad<Row>(table) }
 }
 
 const DATES = 'created date, updated date'

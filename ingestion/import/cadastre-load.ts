@@ -21,7 +21,8 @@
  * Every identifier here is a constant of cadastre-importer.ts or comes from the catalog
  * (pg_indexes' own definitions); values travel in the bound JSON document.
  */
-import { sql } from 'kysely'
+import { sql, type Kysely } from 'kysely'
+import type { Schema } from '../../sql/index.ts'
 import type { PreparedRow, StagedLoad, StagedLoadOptions, StagedOutcome } from './feature-kind.ts'
 import type { RejectionReason } from './import-summary.ts'
 
@@ -53,6 +54,37 @@ export function cadastreLoad<Row>(t: CadastreTable): StagedLoad<Row> {
   const columns = t.columns.join(', ')
   const target = t.computedKey ? `key, ${columns}` : columns
   const updates = [...t.columns.filter((c) => c !== t.keyColumn), 'geom', 'imported_at'].map((c) => `${c} = excluded.${c}`).join(', ')
+
+  /**
+   * The write when Node saw every key once (StagedLoadOptions.distinctKeys): no ranking of the
+   * keys (a sort of the whole file: 0.6–1.2 s of a 3.6–4.8 s write, 200,000 parcels), and a plain
+   * INSERT counts its rows without RETURNING.
+   */
+  const writeDistinct = async (db: Kysely<Schema>, upsert: boolean) => {
+    let inserted = 0
+    let updated = 0
+    if (upsert) {
+      const { rows } = await sql<{ inserted: number; updated: number }>`
+        WITH written AS (
+          INSERT INTO ${sql.raw(t.table)} (${sql.raw(target)}, geom, imported_at)
+          SELECT ${sql.raw(target)}, geom, now() FROM import_stage WHERE NOT empty
+          ON CONFLICT (${sql.raw(t.keyColumn)}) DO UPDATE SET ${sql.raw(updates)}
+          RETURNING (xmax = 0) AS inserted
+        )
+        SELECT count(*) FILTER (WHERE inserted)::int AS inserted, count(*) FILTER (WHERE NOT inserted)::int AS updated FROM written`.execute(db)
+      inserted = rows[0]?.inserted ?? 0
+      updated = rows[0]?.updated ?? 0
+    } else {
+      const result = await sql`
+        INSERT INTO ${sql.raw(t.table)} (${sql.raw(target)}, geom, imported_at)
+        SELECT ${sql.raw(target)}, geom, now() FROM import_stage WHERE NOT empty`.execute(db)
+      inserted = Number(result.numAffectedRows ?? 0)
+    }
+    const { rows } = await sql<{ repaired: number; empty: number }>`
+      SELECT count(*) FILTER (WHERE NOT empty AND (NOT valid OR closed))::int AS repaired, count(*) FILTER (WHERE empty)::int AS empty
+      FROM import_stage`.execute(db)
+    return { rows: [{ inserted, updated, repaired: rows[0]?.repaired ?? 0, duplicates: 0, empty: rows[0]?.empty ?? 0 }] }
+  }
 
   return {
     async begin(db) {
@@ -107,7 +139,9 @@ export function cadastreLoad<Row>(t: CadastreTable): StagedLoad<Row> {
         SELECT 1 FROM import_stage s WHERE NOT s.empty AND EXISTS (SELECT 1 FROM ${table} t WHERE t.${sql.raw(t.keyColumn)} = s.key) LIMIT 1`.execute(db)
       const upsert = clash.length > 0
 
-      const { rows: written } = await sql<{ inserted: number; updated: number; repaired: number; duplicates: number; empty: number }>`
+      const { rows: written } = options.distinctKeys
+        ? await writeDistinct(db, upsert)
+        : await sql<{ inserted: number; updated: number; repaired: number; duplicates: number; empty: number }>`
         WITH chosen AS (
           SELECT k FROM (SELECT k, row_number() OVER (PARTITION BY key ORDER BY k DESC) AS n FROM import_stage WHERE NOT empty) AS d WHERE n = 1
         ), written AS (
@@ -148,7 +182,7 @@ export function cadastreLoad<Row>(t: CadastreTable): StagedLoad<Row> {
         for (const definition of indexes) await sql.raw(definition).execute(db)
       }
       const method =
-        `staged in a temporary table, one ${upsert ? 'INSERT … ON CONFLICT DO UPDATE' : 'plain INSERT'}` +
+        `staged in a temporary table, one ${upsert ? 'INSERT … ON CONFLICT DO UPDATE' : 'plain INSERT'}${options.distinctKeys ? ' (keys distinct: no ranking)' : ''}` +
         (bulk ? `, ${indexes.length} GiST index(es) dropped and rebuilt (bulk load: ${staged} rows, table held ~${Math.round(held)})` : ', indexes kept')
       return { inserted: w.inserted, updated: w.updated, repaired: w.repaired, removed, rejections, examples, method }
     },

@@ -51,6 +51,8 @@ export interface StagedLoadOptions {
   readonly bulkMinRows: number
   /** Forces the choice (tests): true drops and rebuilds the GiST indexes, false keeps them. */
   readonly bulk?: boolean
+  /** Node saw every staged row's key once (FeatureKind.key): no need to rank duplicates. */
+  readonly distinctKeys?: boolean
 }
 
 /**
@@ -75,6 +77,8 @@ export interface FeatureKind<Row extends object = object> {
   readonly layers: readonly string[]
   /** Properties (and the feature's top-level id) → a row; throws FeatureRejection. */
   row(properties: Properties, featureId: unknown): Row
+  /** The row's key when Node knows it (not computed from the repaired geometry): lets a file of distinct keys skip the ranking. */
+  key?(row: Row): string
   /** The commune a row belongs to (staged kinds: whose rows the file replaces). */
   commune?(row: Row): string
   /** Writes one batch into the table, its outcomes at once (kinds without `staged`). */
