@@ -217,7 +217,7 @@ try {
   const row = (label: string, value: string) => console.log(`  ${label.padEnd(62)} ${value}`)
   const zooms = [...new Set(tiles.map((t) => t.z))]
   console.log(`Tile benchmark — ${PARCELS.toLocaleString('en')} synthetic parcels, ${tiles.length} tiles (the ${PER_ZOOM} densest of each zoom ${zooms[0]}–${zooms.at(-1)}), ${IN_FLIGHT} in flight, ${ROUNDS} rounds; medians`)
-  console.log(`  territoire start (PostgreSQL/PostGIS, ST_AsMVT) in its own process; ${(tileBytes / tiles.length / 1024).toFixed(1)} KiB per tile on average as sent (gzip); cache ${(cacheBytes / 1024 / 1024).toFixed(1)} MiB`)
+  console.log(`  territoire start (PostgreSQL/PostGIS, ST_AsMVT) in its own process; ${(tileBytes / tiles.length / 1024).toFixed(1)} KiB per tile on average, uncompressed (a tile is gzipped from its second request on); cache ${(cacheBytes / 1024 / 1024).toFixed(1)} MiB`)
   const [c, b, w] = [median(results.cold), median(results.bare), median(results.warm)]
   row('bare tile SQL through pg (baseline), tiles/s', `${b.toFixed(0)}   [${results.bare.map((v) => v.toFixed(0)).join(', ')}]`)
   row('API, cold cache, tiles/s', `${c.toFixed(0)}   [${results.cold.map((v) => v.toFixed(0)).join(', ')}]`)
