@@ -45,8 +45,11 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
     await releaseLock()
     throw new StartupError(`cannot open the embedded database in ${pgDataDir ?? 'memory'}: ${errorMessage(error)}`)
   }
-  // PGlite runs one query at a time; the socket server queues the connections' queries.
-  const server = new PGLiteSocketServer({ db, host: '127.0.0.1', port: options.port ?? 0, maxConnections: 32 })
+  // PGlite runs one query at a time; the socket server queues the connections' queries. A
+  // connection costs little (they share one session), and one past the limit is answered
+  // "Too many connections" and closed — a pool then hands out a broken client: the test suite's
+  // parallel files reached 32 and saw the ingestion retry on "connection error" for seconds.
+  const server = new PGLiteSocketServer({ db, host: '127.0.0.1', port: options.port ?? 0, maxConnections: 256 })
   await server.start()
   const address = server.getServerConn()
   log.info('embedded PostgreSQL ready', { data: pgDataDir ?? 'memory', address, ms: Date.now() - started })
