@@ -17,7 +17,8 @@ import { readingsRoutes } from './readings-routes.ts'
 import { attachScope } from './scope-middleware.ts'
 import { catalogRoutes } from './catalog/index.ts'
 import { downloadRoutes } from './downloads/index.ts'
-import { DEFAULT_OPEN_DATA, ogcRoutes, type OpenDataOptions } from './ogc/index.ts'
+import { DEFAULT_OPEN_DATA, type OpenDataOptions } from './base-url.ts'
+import { ogcRoutes } from './ogc/index.ts'
 import { openApiRoutes } from './openapi/index.ts'
 import { territoryRoutes } from './territory-routes.ts'
 import { cachedTiles, tileRoutes } from './tiles/tile-routes.ts'
@@ -44,6 +45,7 @@ export interface AppDependencies {
 }
 
 export function createApp(deps: AppDependencies): Express {
+  const openData = deps.openData ?? DEFAULT_OPEN_DATA
   const app = express()
   app.disable('x-powered-by')
   app.set('etag', false) // tiles set strong ETags themselves; JSON answers are not cached
@@ -57,7 +59,7 @@ export function createApp(deps: AppDependencies): Express {
   })
   app.use(attachScope)
   // Tiles first: the most frequent request by far, so that it crosses no other router on its way.
-  app.use(tileRoutes(deps.tiles, deps.openData?.publicUrl ?? null))
+  app.use(tileRoutes(deps.tiles, openData))
   const admin = requireAdmin(deps.adminToken)
   app.use(healthRoutes(deps.health))
   if (deps.metrics) {
@@ -71,10 +73,10 @@ export function createApp(deps: AppDependencies): Express {
   app.use(devicesRoutes(deps.db, admin, deps.onProvisioned))
   app.use(deadLettersRoutes(deps.db, admin, deps.replay))
   app.use(importRoutes(deps.db, admin))
-  app.use(ogcRoutes(deps.db, deps.openData ?? DEFAULT_OPEN_DATA))
+  app.use(ogcRoutes(deps.db, openData))
   app.use(downloadRoutes(deps.db))
-  app.use(catalogRoutes(deps.db, deps.openData ?? DEFAULT_OPEN_DATA))
-  app.use(openApiRoutes(deps.openData ?? DEFAULT_OPEN_DATA))
+  app.use(catalogRoutes(deps.db, openData))
+  app.use(openApiRoutes(openData))
   if (deps.webDir) app.use(webRoutes(deps.webDir))
   app.use(notFoundHandler)
   app.use(problemHandler(deps.log))

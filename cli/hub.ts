@@ -87,7 +87,10 @@ export async function startHub(config: HubConfig, log: Logger, options: { webDir
     // tell the tiles directly, and imports are seen by polling the stored versions (docs/tiles.md).
     await tiles.followChanges(capabilities.singleSession ? { kind: 'in-process', pollMs: 2_000 } : { kind: 'listen' })
     stops.push({ name: 'tile cache', stop: () => tiles.close() })
-    const ingestion = { ...ingestionOptions(config, database.db, mqttUrl, log.child('ingestion'), capabilities.singleSession), onWritten: () => tiles.liveLayersChanged() }
+    // New readings and sensors: heard by LISTEN on a real server (the writers notify in their
+    // transactions); told here on the embedded engine. Telling both would drop tiles made between.
+    const liveLayersChanged = capabilities.singleSession ? () => tiles.liveLayersChanged() : () => {}
+    const ingestion = { ...ingestionOptions(config, database.db, mqttUrl, log.child('ingestion'), capabilities.singleSession), onWritten: liveLayersChanged }
     const pipeline = await IngestionPipeline.start(ingestion)
     stops.push({ name: 'ingestion', stop: () => pipeline.stop() })
     tiles.registerMetrics(pipeline.metrics.registry)
@@ -140,12 +143,12 @@ export async function startHub(config: HubConfig, log: Logger, options: { webDir
       replay: async (filter) => {
         const result = await replayDeadLetters(database.db, ingestion, filter, log.child('replay'))
         pipeline.forgetDevices()
-        tiles.liveLayersChanged()
+        liveLayersChanged()
         return result
       },
       onProvisioned: () => {
         pipeline.forgetDevices()
-        tiles.liveLayersChanged() // a new sensor on the map, a building's sensor count
+        liveLayersChanged() // a new sensor on the map, a building's sensor count
       },
       metrics: pipeline.metrics.registry,
       openData: config.openData,

@@ -92,7 +92,6 @@ export class IngestionPipeline {
   private unacked: Pending[] = []
   private unackedHead = 0
   private held: Array<() => void> = []
-  private writing = 0
   private timer: NodeJS.Timeout | null = null
   private idle: Array<() => void> = []
   private stopping = false
@@ -195,10 +194,8 @@ export class IngestionPipeline {
       if (lane.writing || lane.pending.length === 0 || (!flush && lane.pending.length < this.options.batchSize)) continue
       const messages = lane.pending.splice(0, this.options.batchSize)
       lane.writing = true
-      this.writing++
       void this.write(messages).then((written) => {
         lane.writing = false
-        this.writing--
         // Not written (stopping while the database is away): never acknowledged, the broker delivers it again.
         for (const message of messages) message.state = written ? 'written' : 'abandoned'
         this.acknowledgeInOrder()
@@ -212,7 +209,7 @@ export class IngestionPipeline {
   }
 
   private resolveIdle(): void {
-    if (this.writing === 0 && (this.stopping || this.lanes.every((lane) => lane.pending.length === 0))) this.idle.splice(0).forEach((resolve) => resolve())
+    if (this.lanes.every((lane) => !lane.writing) && (this.stopping || this.lanes.every((lane) => lane.pending.length === 0))) this.idle.splice(0).forEach((resolve) => resolve())
   }
 
   private whenIdle(): Promise<void> {

@@ -4,6 +4,6 @@ export type { Collection, CollectionProperty, PropertyType } from './collections
 export { collectionExtent, countFeatures, coveredEpci, featureById, featurePage, featuresAfter, featureWhere } from './feature-queries.ts'
 export type { Bbox, CollectionExtent, FeatureFilter, FeatureRow, FeatureRowWithPoint } from './feature-queries.ts'
 export { featureFilter, DEFAULT_LIMIT, MAX_LIMIT } from './items-params.ts'
-export { baseUrl, DEFAULT_OPEN_DATA } from './base-url.ts'
-export type { OpenDataOptions } from './base-url.ts'
+export { baseUrl, DEFAULT_OPEN_DATA } from '../base-url.ts'
+export type { OpenDataOptions } from '../base-url.ts'
 export { CONFORMANCE_CLASSES, CRS84, OGC_PREFIX, featureText } from './ogc-documents.ts'

@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
-import { Router, type Request, type RequestHandler } from 'express'
+import { Router, type RequestHandler } from 'express'
+import { baseUrl, DEFAULT_OPEN_DATA, type OpenDataOptions } from '../base-url.ts'
 import { requestScope, scopeOf } from '../scope-middleware.ts'
 import type { Tile, TileService } from './tile-service.ts'
 
@@ -72,13 +73,13 @@ export function acceptsGzip(header: string | undefined): boolean {
  * and `max-age=60` for the imported ones (docs/tiles.md). An empty tile is a 204 No Content,
  * which MapLibre draws as an empty tile, as Martin does.
  */
-export function tileRoutes(tiles: TileService, publicUrl: string | null = null): Router {
+export function tileRoutes(tiles: TileService, urls: OpenDataOptions = DEFAULT_OPEN_DATA): Router {
   const router = Router()
   router.get('/tiles', (req, res) => {
-    res.json(tiles.sources.map((s) => ({ id: s.id, description: s.description, tilejson: `${publicUrl ?? baseUrl(req)}/tiles/${s.id}.json` })))
+    res.json(tiles.sources.map((s) => ({ id: s.id, description: s.description, tilejson: `${baseUrl(req, urls)}/tiles/${s.id}.json` })))
   })
   router.get('/tiles/:layer.json', async (req, res) => {
-    res.json(await tiles.tileJson(req.params.layer, publicUrl ?? baseUrl(req), scopeOf(res)))
+    res.json(await tiles.tileJson(req.params.layer, baseUrl(req, urls), scopeOf(res)))
   })
   router.get('/tiles/:layer/:z/:x/:y.mvt', async (req, res) => {
     const { layer, z, x, y } = req.params
@@ -87,9 +88,4 @@ export function tileRoutes(tiles: TileService, publicUrl: string | null = null):
     sendTile(req, res, tile, tiles.cacheControl(layer))
   })
   return router
-}
-
-/** The request's own origin, when PUBLIC_URL does not say the public one (behind a proxy). */
-function baseUrl(req: Request): string {
-  return `${req.protocol}://${req.get('host')}`
 }

@@ -1,6 +1,6 @@
 /**
- * Absolute URLs of the open-data answers (OGC links, DCAT, downloads): from `PUBLIC_URL` when the
- * hub sits behind a proxy or a public name, else from the request's own host.
+ * Absolute URLs of the answers (OGC links, DCAT, downloads, OpenAPI, TileJSON): from `PUBLIC_URL`
+ * when the hub sits behind a proxy or a public name, else from the request's own host.
  */
 import type { Request } from 'express'
 
