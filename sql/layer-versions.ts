@@ -6,6 +6,7 @@
  * Imports also bump the stored version, which survives restarts and serves as a cache key.
  */
 import { sql, type Kysely } from 'kysely'
+import type pg from 'pg'
 import type { Schema } from './schema.ts'
 
 export const LAYER_CHANNEL = 'territoire_layers'
@@ -22,8 +23,8 @@ export async function markLayersChanged(db: Kysely<Schema>, layers: readonly str
   await sql`SELECT pg_notify(${LAYER_CHANNEL}, layer) FROM unnest(${layers}::text[]) AS layer`.execute(db)
 }
 
-/** The stored versions, by layer. */
-export async function layerVersions(db: Kysely<Schema>): Promise<Map<string, number>> {
-  const { rows } = await sql<{ layer: string; version: string }>`SELECT layer, version FROM layer_version`.execute(db)
+/** The stored versions, by layer (through a pool: the tile service reads them on its own sessions). */
+export async function layerVersions(pool: pg.Pool): Promise<Map<string, number>> {
+  const { rows } = await pool.query<{ layer: string; version: string }>('SELECT layer, version FROM layer_version')
   return new Map(rows.map((r) => [r.layer, Number(r.version)]))
 }

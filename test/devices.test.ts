@@ -136,7 +136,7 @@ describe('territoire devices import', () => {
       { id: ids[0], devEui: eui(), profile: 'dragino-lht65', location: [2.2958, 49.8941] },
       { id: ids[1], devEui: eui(), profile: 'adeunis-pulse', buildingId: '80021-ecole-1' },
     ]))
-    const sensorsVersion = async () => (await layerVersions(database.db)).get('sensors') ?? 0
+    const sensorsVersion = async () => (await layerVersions(database.pool)).get('sensors') ?? 0
     const before = await sensorsVersion()
     const first = await territoire(['devices', 'import', file], { DATABASE_URL: databaseUrl() })
     expect(first.stdout).toBe('2 device(s): 2 created, 0 updated, 6 sensor(s)\n')

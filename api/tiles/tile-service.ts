@@ -15,7 +15,7 @@ import { gzip } from 'node:zlib'
 import type pg from 'pg'
 import { Counter, Gauge, type Registry } from 'prom-client'
 import { NotFoundError, errorMessage, scopedSirens, silentLogger, type Logger, type Scope } from '../../core/index.ts'
-import { LIVE_LAYERS } from '../../sql/index.ts'
+import { LIVE_LAYERS, layerVersions } from '../../sql/index.ts'
 import { listenForLayerChanges, type LayerChangeListener } from './layer-change-listener.ts'
 import { encodeMvt, type TileFeatureRow } from './mvt-encoder.ts'
 import { TileCache, type CachedTile, type TileCacheStats } from './tile-cache.ts'
@@ -162,8 +162,7 @@ export class TileService {
 
   /** Re-reads `layer_version` (after an import in this process, or a reconnection). */
   async refreshVersions(): Promise<void> {
-    const { rows } = await this.pool.query<{ layer: string; version: string }>('SELECT layer, version FROM layer_version')
-    for (const row of rows) this.stored.set(row.layer, Number(row.version))
+    for (const [layer, version] of await layerVersions(this.pool)) this.stored.set(layer, version)
   }
 
   cacheStats(): TileCacheStats {
