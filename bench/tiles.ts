@@ -4,18 +4,20 @@
  *  - loads N synthetic parcels (default 500,000) over the Somme's bbox, generated in SQL: towns
  *    of skewed sizes, each a grid of jittered quadrilaterals of about 30 × 22 m, 14-char ids;
  *  - starts `territoire start` (HUB_DEMO=off, its own embedded broker) on that database;
- *  - takes a fixed list of tiles: the 80 densest of each zoom from the layer's minzoom (13; the
- *    catalogue refuses parcels below it) to 17;
+ *  - takes a fixed list of tiles: the 80 densest of each zoom from 12 (the layer's minzoom) to 17;
  *  - each round: the layer is marked changed (as an import does: the hub hears it by LISTEN and
  *    its cache is cold for parcels), then the tiles through HTTP (cold), the same tile SQL
- *    directly through `pg` (bare: a pool, same concurrency), and the tiles through HTTP again
- *    (warm: from the cache). Cold and bare alternate their order from round to round.
+ *    directly through `pg` (bare: a pool, same concurrency), and the tiles through HTTP again:
+ *    once (each tile's second request compresses it: printed apart), then WARM_REPEAT times over
+ *    (warm: cached and compressed, the steady state of a map's tiles), with the hub's CPU time per
+ *    request. Cold and bare alternate their order from round to round.
  *  - and the latency of one request at a time, cold, for the tiles of z ≥ 14 (the throughput
  *    passes keep 8 in flight on 2 cores: their latencies are mostly queueing, printed too).
  * Targets (issue 4): cold ≥ 0.8 × bare tiles/s; cold p95 < 50 ms at z ≥ 14; warm ≥ 3,000 tiles/s.
  *   npm run bench:tiles [-- <parcels, 500000> <rounds, 3> <in flight, 8>]   (admin connection: BENCH_ADMIN_URL)
  * Run `npm run build:server` first, so that the hub runs from its bundle.
  */
+import { readFileSync } from 'node:fs'
 import http from 'node:http'
 import pg from 'pg'
 import { TILE_SESSION_SETTINGS, TILE_SOURCES } from '../api/index.ts'
@@ -28,6 +30,8 @@ const PARCELS = Number(process.argv[2] ?? 500_000)
 const ROUNDS = Number(process.argv[3] ?? 3)
 const IN_FLIGHT = Number(process.argv[4] ?? 8)
 const PER_ZOOM = 80
+/** The warm pass: the list this many times over (a pass of a few hundred tiles is too short to time alone). */
+const WARM_REPEAT = 10
 const ADMIN_URL = process.env.BENCH_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres'
 const DATABASE = 'territoire_bench_tiles'
 const log = (line: string) => process.stderr.write(`${line}\n`)
@@ -148,12 +152,17 @@ for (let z = Math.max(12, source.minzoom); z <= 17; z++) {
   tiles.push(...rows)
 }
 
-const WARM_LIST = Array.from({ length: 5 }, () => tiles).flat()
+const WARM_LIST = Array.from({ length: WARM_REPEAT }, () => tiles).flat()
 const port = await freePort()
 const hub = await startHubProcess({
   DATABASE_URL: url, HUB_DEMO: 'off', SIMULATOR: 'off', MQTT_PORT: String(await freePort()), TILE_CACHE_MB: process.env.TILE_CACHE_MB ?? '256', PORT: String(port),
 })
 const client = httpGetter(hub.url)
+/** The hub process's CPU time so far (user + system), ms: /proc/<pid>/stat, in clock ticks of 10 ms. */
+const hubCpuMs = () => {
+  const fields = readFileSync(`/proc/${hub.child.pid}/stat`, 'utf8').split(') ')[1]!.split(' ')
+  return (Number(fields[11]) + Number(fields[12])) * 10
+}
 const sql = buildTileSql(source)
 // The bare SQL runs on sessions set as the hub's tile sessions are (tile-sql.ts: no parallel plan, no JIT).
 const bareDatabase = await connectDatabase(url, { log: silentLogger, timeoutSeconds: 10, maxConnections: IN_FLIGHT, sessionSettings: TILE_SESSION_SETTINGS })
@@ -162,6 +171,8 @@ const bare = async (t: TileAddress) => {
   await bareDatabase.pool.query(queries.mvt, values)
 }
 let tileBytes = 0
+let coldBytes = 0
+let warmBytes = 0
 const cold = async (t: TileAddress) => {
   const { status, bytes } = await client.get(`/tiles/parcels/${t.z}/${t.x}/${t.y}.mvt`)
   if (status !== 200 && status !== 204) throw new Error(`tile ${t.z}/${t.x}/${t.y}: HTTP ${status}`)
@@ -171,7 +182,7 @@ const cold = async (t: TileAddress) => {
 try {
   // Warm PostgreSQL's buffers and both sides' code paths once, unmeasured.
   await pass(tiles, bare)
-  const results = { cold: [] as number[], bare: [] as number[], warm: [] as number[], coldP95: [] as number[], coldP95Z14: [] as number[], bareP95Z14: [] as number[], singleP95Z14: [] as number[] }
+  const results = { cold: [] as number[], bare: [] as number[], warm: [] as number[], coldP95: [] as number[], coldP95Z14: [] as number[], bareP95Z14: [] as number[], singleP95Z14: [] as number[], second: [] as number[], warmCpu: [] as number[] }
   let hits = 0
   for (let round = 0; round < ROUNDS; round++) {
     await markLayersChanged(database.db, ['parcels'])
@@ -180,6 +191,7 @@ try {
     const runCold = async () => {
       tileBytes = 0
       const c = await pass(tiles, cold)
+      coldBytes = tileBytes
       const misses = (await cacheMetric(client.get, 'territoire_tile_cache_misses_total')) - misses0
       if (misses !== tiles.length) throw new Error(`cold pass: ${misses} cache misses for ${tiles.length} tiles (was the layer change heard?)`)
       results.cold.push(tiles.length / c.seconds)
@@ -198,9 +210,16 @@ try {
       await runBare()
       await runCold()
     }
-    // Warm: the list five times over (a pass of a few hundred tiles is too short to time alone).
+    // Each tile's second request: from the cache, compressed then (tile-routes.ts), once.
+    const second = await pass(tiles, cold)
+    results.second.push(tiles.length / second.seconds)
+    // Warm: cached and compressed, as a map's tiles are once seen twice.
     const hits0 = await cacheMetric(client.get, 'territoire_tile_cache_hits_total')
+    const cpu0 = hubCpuMs()
+    tileBytes = 0
     const w = await pass(WARM_LIST, cold)
+    warmBytes = tileBytes / WARM_REPEAT
+    results.warmCpu.push(((hubCpuMs() - cpu0) * 1000) / WARM_LIST.length)
     hits = (await cacheMetric(client.get, 'territoire_tile_cache_hits_total')) - hits0
     results.warm.push(WARM_LIST.length / w.seconds)
     // Latency of one request at a time (the throughput passes above queue 8 on 2 cores): cold again, z ≥ 14.
@@ -208,16 +227,14 @@ try {
     await new Promise((resolve) => setTimeout(resolve, 200))
     const single = await pass(tiles.filter((t) => t.z >= 14), cold, 1)
     results.singleP95Z14.push(percentile(single.latencies, 95))
-    log(`round ${round + 1}: cold ${results.cold.at(-1)!.toFixed(0)}/s, bare ${results.bare.at(-1)!.toFixed(0)}/s, warm ${results.warm.at(-1)!.toFixed(0)}/s (${hits} hits)`)
+    log(`round ${round + 1}: cold ${results.cold.at(-1)!.toFixed(0)}/s, bare ${results.bare.at(-1)!.toFixed(0)}/s, second ${results.second.at(-1)!.toFixed(0)}/s, warm ${results.warm.at(-1)!.toFixed(0)}/s (${hits} hits)`)
   }
   const cacheBytes = await cacheMetric(client.get, 'territoire_tile_cache_bytes')
-  tileBytes = 0
-  await pass(tiles, cold)
 
   const row = (label: string, value: string) => console.log(`  ${label.padEnd(62)} ${value}`)
   const zooms = [...new Set(tiles.map((t) => t.z))]
   console.log(`Tile benchmark — ${PARCELS.toLocaleString('en')} synthetic parcels, ${tiles.length} tiles (the ${PER_ZOOM} densest of each zoom ${zooms[0]}–${zooms.at(-1)}), ${IN_FLIGHT} in flight, ${ROUNDS} rounds; medians`)
-  console.log(`  territoire start (PostgreSQL/PostGIS, ST_AsMVT) in its own process; ${(tileBytes / tiles.length / 1024).toFixed(1)} KiB per tile on average, uncompressed (a tile is gzipped from its second request on); cache ${(cacheBytes / 1024 / 1024).toFixed(1)} MiB`)
+  console.log(`  territoire start (PostgreSQL/PostGIS, ST_AsMVT) in its own process; ${(coldBytes / tiles.length / 1024).toFixed(1)} KiB per tile on average, ${(warmBytes / tiles.length / 1024).toFixed(1)} KiB gzipped (as sent once cached twice); cache ${(cacheBytes / 1024 / 1024).toFixed(1)} MiB`)
   const [c, b, w] = [median(results.cold), median(results.bare), median(results.warm)]
   row('bare tile SQL through pg (baseline), tiles/s', `${b.toFixed(0)}   [${results.bare.map((v) => v.toFixed(0)).join(', ')}]`)
   row('API, cold cache, tiles/s', `${c.toFixed(0)}   [${results.cold.map((v) => v.toFixed(0)).join(', ')}]`)
@@ -225,7 +242,9 @@ try {
   row(`API, cold cache, p95 latency (ms), all zooms, ${IN_FLIGHT} in flight`, median(results.coldP95).toFixed(1))
   row(`API, cold cache, p95 latency (ms), z ≥ 14, ${IN_FLIGHT} in flight`, `${median(results.coldP95Z14).toFixed(1)}   (bare: ${median(results.bareP95Z14).toFixed(1)})`)
   row('API, cold cache, p95 latency (ms), z ≥ 14, one at a time (target < 50)', `${median(results.singleP95Z14).toFixed(1)}   [${results.singleP95Z14.map((v) => v.toFixed(1)).join(', ')}]`)
+  row('API, second request of each tile (compresses it), tiles/s', `${median(results.second).toFixed(0)}   [${results.second.map((v) => v.toFixed(0)).join(', ')}]`)
   row('API, warm cache, tiles/s (target ≥ 3,000)', `${w.toFixed(0)}   [${results.warm.map((v) => v.toFixed(0)).join(', ')}]; ${hits}/${WARM_LIST.length} hits in the last round`)
+  row('  hub CPU per warm request (µs; the client shares the 2 cores)', median(results.warmCpu).toFixed(0))
   row('  warm / cold', (w / c).toFixed(1))
 } finally {
   client.close()

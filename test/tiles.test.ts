@@ -194,7 +194,7 @@ describe('communes and EPCI tiles', () => {
     expect((await fetchTile('/tiles/communes/z/1/1.mvt')).response.status).toBe(400)
     expect((await fetchTile('/tiles/nope/1/1/1.mvt')).response.status).toBe(404)
     // The new layers' zooms are checked before any SQL.
-    for (const path of ['/tiles/parcels/12/2074/1387.mvt', '/tiles/cadastral-buildings/13/4148/2774.mvt', '/tiles/sensors/9/259/173.mvt', '/tiles/parcels/19/1/1.mvt']) {
+    for (const path of ['/tiles/parcels/11/1037/693.mvt', '/tiles/cadastral-buildings/13/4148/2774.mvt', '/tiles/sensors/9/259/173.mvt', '/tiles/parcels/19/1/1.mvt']) {
       const refused = await fetchTile(path)
       expect(refused.response.status, path).toBe(404)
       expect(refused.response.headers.get('content-type')).toMatch(/problem\+json/)

@@ -23,7 +23,7 @@ describe('tile addresses', () => {
   })
 
   it.each([
-    ['parcels', 12, 13, 18],
+    ['parcels', 11, 12, 18],
     ['cadastral-buildings', 13, 14, 18],
     ['buildings', 9, 10, 18],
     ['sensors', 9, 10, 18],

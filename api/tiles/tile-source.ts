@@ -176,9 +176,10 @@ export const TILE_SOURCES: readonly TileSource[] = [
     id: 'parcels',
     description: 'Parcelles cadastrales',
     attribution: CADASTRE,
-    // A zoom-13 tile (≈ 3 km across here) holds a few thousand parcels of a town; below, they are
-    // smaller than a pixel. Clients overzoom past 18 (the 4096 grid is 4 cm there).
-    minzoom: 13,
+    // A zoom-12 tile (≈ 6 km across here, 12 m a screen pixel) holds a town's parcels, each 2 to
+    // 3 pixels wide: the texture of the built-up area, simplified to half a pixel; below, a
+    // parcel is about a pixel. Clients overzoom past 18 (the 4096 grid is 4 cm there).
+    minzoom: 12,
     maxzoom: 18,
     table: 'parcel',
     tileGeometry: 'geom_3857',
