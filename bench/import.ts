@@ -34,7 +34,7 @@ const log = (line: string) => process.stderr.write(`${line}\n`)
  */
 const HOW_LOADED = {
   ogr2ogr: 'COPY into a new table created in its transaction (ogc_fid serial PK, varchar columns); GiST on geom created before the COPY; no validity check, no key, no 3857 column; commits every 100,000 features (-gt)',
-  territoire: 'JSON batches staged in a temporary table (ST_IsValid on each, ST_MakeValid where invalid), one INSERT … SELECT into parcel (PK id, commune index, generated geom_3857; no ranking of the keys when Node saw each once); fresh table = bulk load: both GiST indexes dropped and rebuilt before commit; one transaction',
+  territoire: 'the table is empty: JSON batches of 2,000 written straight into parcel while the next is parsed (ST_IsValid on each, ST_MakeValid where invalid; PK id, commune index, generated geom_3857; keys tracked in Node for repeats); both GiST indexes dropped after 10,000 rows and rebuilt before commit; one transaction',
 }
 
 interface Run {

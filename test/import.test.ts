@@ -283,6 +283,55 @@ describe('repairs, rejections and keys', () => {
     expect(hit).toEqual([{ id: `${commune}0000B0004` }])
   })
 
+  it('writes each batch straight into an empty table, with the outcome of staging: repairs, duplicates within and across batches, GiST rebuilt', async () => {
+    await database.pool.query('DELETE FROM parcel') // a first load: the table is empty
+    const commune = runCommune()
+    const p = (numero: string, extra: Record<string, unknown> = {}) => ({ commune, prefixe: '000', section: 'C', numero, ...extra })
+    const bowtie = (x: number) => [[[x, 50], [x + 0.001, 50.001], [x + 0.001, 50], [x, 50.001], [x, 50]]]
+    const flat = [[[2.02, 50], [2.021, 50], [2.022, 50], [2.02, 50]]]
+    const features = [ // batches of 2: [1, 2] [3, 4] [5, 6] [7, 8] [9, 10]
+      feature({ type: 'Polygon', coordinates: square(2.03, 50) }, p('1')),
+      feature({ type: 'Polygon', coordinates: bowtie(2) }, p('2')), // repaired, then replaced by feature 9
+      feature({ type: 'Polygon', coordinates: flat }, p('3')), // nothing polygonal: rejected
+      feature({ type: 'Polygon', coordinates: square(2.04, 50) }, p('4')),
+      feature({ type: 'Polygon', coordinates: square(2.05, 50) }, p('1', { contenance: 120 })), // replaces feature 1 (another batch)
+      feature({ type: 'Polygon', coordinates: square(2.06, 50) }, p('6')),
+      feature({ type: 'Polygon', coordinates: square(2.07, 50) }, p('7', { contenance: 1 })),
+      feature({ type: 'Polygon', coordinates: square(2.07, 50) }, p('7', { contenance: 2 })), // replaces feature 7 (same batch)
+      feature({ type: 'Polygon', coordinates: square(2.08, 50) }, p('2')),
+      feature({ type: 'Polygon', coordinates: bowtie(2.09) }, p('10')), // repaired
+    ]
+    const methods: string[] = []
+    const options = { batchSize: 2, bulkMinRows: 3, onMethod: (m: string) => methods.push(m) }
+    const first = await importFeatureSource(database.db, kind('parcelles'), { name: 'first.json', bytes: bytesOf(collection(features)), gzip: false }, options)
+    // Three rows written after the second batch (1, 2, 4): the GiST indexes go then. Batches 3 and 5 repeat keys.
+    expect(methods[0]).toBe('written batch by batch into the empty table (plain INSERT; 2 batch(es) upserted for keys repeated across batches), 2 GiST index(es) dropped after 3 rows and rebuilt')
+    // 10 features: 6 keys written (1, 2, 4, 6, 7, 10); 3 replaced by a later feature (1, 2, 7); 1 empty (3); repaired: 10 (2's repair was replaced).
+    expect(first).toMatchObject({ features: 10, inserted: 6, updated: 0, removed: 0, repaired: 1, rejected: 4, rejections: { unrepairable_geometry: 1, duplicate: 3 } })
+    expect(first.examples.map((e) => [e.feature, e.reason])).toEqual([[1, 'duplicate'], [2, 'duplicate'], [3, 'unrepairable_geometry'], [7, 'duplicate']])
+    const state = async () => (await database.pool.query(
+      'SELECT id, contenance, ST_NumGeometries(geom) AS parts, ST_XMin(geom)::numeric(6, 3)::float AS x FROM parcel WHERE commune = $1 ORDER BY id', [commune])).rows
+    const expected = [
+      { id: `${commune}0000C0001`, contenance: 120, parts: 1, x: 2.05 },
+      { id: `${commune}0000C0002`, contenance: null, parts: 1, x: 2.08 },
+      { id: `${commune}0000C0004`, contenance: null, parts: 1, x: 2.04 },
+      { id: `${commune}0000C0006`, contenance: null, parts: 1, x: 2.06 },
+      { id: `${commune}0000C0007`, contenance: 2, parts: 1, x: 2.07 },
+      { id: `${commune}0000C0010`, contenance: null, parts: 2, x: 2.09 },
+    ]
+    expect(await state()).toEqual(expected)
+    const { rows: indexes } = await database.pool.query(
+      "SELECT i.indexname AS name, x.indisvalid AS valid FROM pg_indexes i JOIN pg_class c ON c.relname = i.indexname JOIN pg_index x ON x.indexrelid = c.oid WHERE i.tablename = 'parcel' AND i.indexdef ~ ' USING gist ' ORDER BY 1")
+    expect(indexes).toEqual([{ name: 'parcel_geom_3857_idx', valid: true }, { name: 'parcel_geom_idx', valid: true }])
+
+    // The same file again: the table is no longer empty, so it is staged; same rows, all updated.
+    const again = await importFeatureSource(database.db, kind('parcelles'), { name: 'again.json', bytes: bytesOf(collection(features)), gzip: false }, options)
+    expect(methods[1]).toMatch(/^staged in a temporary table, one INSERT … ON CONFLICT DO UPDATE/)
+    expect(again).toMatchObject({ inserted: 0, updated: 6, removed: 0, repaired: 1, rejected: 4, rejections: { unrepairable_geometry: 1, duplicate: 3 } })
+    expect(again.examples.map((e) => [e.feature, e.reason])).toEqual(first.examples.map((e) => [e.feature, e.reason]))
+    expect(await state()).toEqual(expected)
+  })
+
   it('keys buildings and lieux-dits by commune and geometry: re-import updates, a building gone upstream is removed', async () => {
     const commune = runCommune()
     const buildings = (n: number) => collection(Array.from({ length: n }, (_, i) =>

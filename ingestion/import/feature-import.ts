@@ -2,8 +2,9 @@
  * Imports one GeoJSON FeatureCollection (a file, or a request body) of one kind, streaming: bytes
  * are gunzipped and scanned as they come, features checked in Node and sent in batches of
  * IMPORT_BATCH_SIZE while the next batch is parsed (one batch in the database, one being read:
- * bounded memory whatever the size of the file). The cadastre kinds stage their batches and
- * write their table once at the end of the file (cadastre-load.ts); the others write each batch.
+ * bounded memory whatever the size of the file). The cadastre kinds write each batch into an
+ * empty table, else stage their batches and write their table once at the end of the file
+ * (cadastre-load.ts); the others write each batch.
  *
  * One transaction per file: a file refused half-way (truncated gzip, invalid JSON at the end, a
  * projected coordinate) is rolled back whole, so nothing of a refused file is ever kept; a
@@ -37,11 +38,11 @@ export interface FeatureSource {
 export interface FeatureImportOptions {
   readonly batchSize?: number
   readonly progress?: ImportProgress
-  /** Staged kinds: the rows from which a load that also at least doubles the table rebuilds its GiST indexes (BULK_MIN_ROWS). */
+  /** Cadastre kinds: the rows from which a load that also at least doubles the table rebuilds its GiST indexes (BULK_MIN_ROWS). */
   readonly bulkMinRows?: number
-  /** Staged kinds: force (true) or forbid (false) the bulk load, whatever the sizes (tests). */
+  /** Cadastre kinds: force (true) or forbid (false) the bulk load, whatever the sizes (tests). */
   readonly bulk?: boolean
-  /** Told how the table was written (staged kinds). */
+  /** Told how the table was written (cadastre kinds). */
   readonly onMethod?: (method: string) => void
 }
 
@@ -58,16 +59,17 @@ export async function importFeatureSource(db: Kysely<Schema>, kind: FeatureKind,
     // The PostGIS functions' declared costs make every batch statement look expensive: PostgreSQL
     // would JIT-compile each one (measured: 0.8 s of a 1 s batch of 2,000 parcels). No JIT here.
     await sql`SET LOCAL jit = off`.execute(trx)
-    const staged = kind.staged
     const write = kind.write
-    if (staged) await staged.begin(trx)
-    else if (!write) throw new Error(`import kind ${kind.name} has no writer`)
+    const load = kind.staged
+      ? await kind.staged.begin(trx, { bulkMinRows: options.bulkMinRows ?? BULK_MIN_ROWS, ...(options.bulk === undefined ? {} : { bulk: options.bulk }) })
+      : null
+    if (!load && !write) throw new Error(`import kind ${kind.name} has no writer`)
     const communes = new Set<string>()
     const closedRings = new Set<number>()
     // The keys staged so far, while none repeats and they are at most DISTINCT_KEYS_MAX (then
     // forgotten: the database ranks them). About 150 bytes of RSS a key, for 0.6–1.2 s less of
-    // write per 200,000 parcels (cadastre-load.ts, docs/import.md).
-    let keys: Set<string> | null = staged && kind.key ? new Set<string>() : null
+    // write per 200,000 parcels (cadastre-load.ts, docs/import.md). A direct load keeps its own.
+    let keys: Set<string> | null = load && !load.direct && kind.key ? new Set<string>() : null
     let batch: PreparedRow<object>[] = []
     let inFlight: Promise<void> | null = null
 
@@ -90,7 +92,7 @@ export async function importFeatureSource(db: Kysely<Schema>, kind: FeatureKind,
       if (batch.length === 0) return
       const rows = batch
       batch = []
-      const pending: Promise<void> = staged ? staged.stage(trx, rows) : write!(trx, rows).then((outcomes) => apply(rows, outcomes))
+      const pending: Promise<void> = load ? load.stage(rows) : write!(trx, rows).then((outcomes) => apply(rows, outcomes))
       pending.catch(() => undefined) // awaited at the next flush; never an unhandled rejection meanwhile
       inFlight = pending
     }
@@ -131,12 +133,8 @@ export async function importFeatureSource(db: Kysely<Schema>, kind: FeatureKind,
     }
     await flush()
     await flush()
-    if (staged) {
-      const outcome = await staged.finish(trx, [...communes], {
-        bulkMinRows: options.bulkMinRows ?? BULK_MIN_ROWS,
-        distinctKeys: keys !== null,
-        ...(options.bulk === undefined ? {} : { bulk: options.bulk }),
-      })
+    if (load) {
+      const outcome = await load.finish([...communes], keys !== null)
       summary.inserted += outcome.inserted
       summary.updated += outcome.updated
       summary.repaired += outcome.repaired

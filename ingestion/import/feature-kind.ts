@@ -28,7 +28,7 @@ export interface RowOutcome {
   readonly rejected?: RejectionReason | null
 }
 
-/** What a staged load did, once the file's rows are in the table. */
+/** What a cadastre load did, once the file's rows are in the table. */
 export interface StagedOutcome {
   readonly inserted: number
   readonly updated: number
@@ -51,23 +51,29 @@ export interface StagedLoadOptions {
   readonly bulkMinRows: number
   /** Forces the choice (tests): true drops and rebuilds the GiST indexes, false keeps them. */
   readonly bulk?: boolean
-  /** Node saw every staged row's key once (FeatureKind.key): no need to rank duplicates. */
-  readonly distinctKeys?: boolean
 }
 
 /**
- * A kind written through a staging table: batches are staged (checked, repaired) while the file
- * is read; the table is written once, set-based, at the end of the file, in its transaction.
+ * How a cadastre file reaches its table, chosen when the file's transaction begins: into an
+ * empty table, each batch is written as it comes (`direct`); otherwise batches are staged and
+ * the table written once at the end of the file.
  */
 export interface StagedLoad<Row> {
-  /** Creates the transaction's staging table. */
-  begin(db: Kysely<Schema>): Promise<void>
-  stage(db: Kysely<Schema>, rows: readonly PreparedRow<Row>[]): Promise<void>
+  begin(db: Kysely<Schema>, options: StagedLoadOptions): Promise<TableLoad<Row>>
+}
+
+/** One file's load into its table, in the file's transaction. */
+export interface TableLoad<Row> {
+  /** Written batch by batch into a table that was empty: the load keeps the keys it wrote itself. */
+  readonly direct: boolean
+  /** Checks, repairs and writes (direct) or stages one batch. */
+  stage(rows: readonly PreparedRow<Row>[]): Promise<void>
   /**
-   * Writes the staged rows (the last of a key wins; upsert on the key) and deletes the rows of
-   * these communes that the file no longer holds: an Etalab file holds a commune's whole layer.
+   * Completes the write (the last feature of a key wins; upsert on the key) and deletes the rows
+   * of these communes that the file no longer holds: an Etalab file holds a commune's whole layer.
+   * `distinctKeys`: Node saw every staged row's key once (FeatureKind.key), so no need to rank them.
    */
-  finish(db: Kysely<Schema>, communes: readonly string[], options: StagedLoadOptions): Promise<StagedOutcome>
+  finish(communes: readonly string[], distinctKeys: boolean): Promise<StagedOutcome>
 }
 
 export interface FeatureKind<Row extends object = object> {
@@ -83,6 +89,6 @@ export interface FeatureKind<Row extends object = object> {
   commune?(row: Row): string
   /** Writes one batch into the table, its outcomes at once (kinds without `staged`). */
   write?(db: Kysely<Schema>, rows: readonly PreparedRow<Row>[]): Promise<RowOutcome[]>
-  /** Writes the file through a staging table (the cadastre layers). */
+  /** Writes the file batch by batch into an empty table, else through a staging table (the cadastre layers). */
   readonly staged?: StagedLoad<Row>
 }
