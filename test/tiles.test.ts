@@ -12,7 +12,8 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { sql } from 'kysely'
 import mqtt, { type MqttClient } from 'mqtt'
 import { ALL_TERRITORIES, epciScope } from '../core/index.ts'
-import { TileService } from '../api/index.ts'
+import { TILE_SOURCES, TileService } from '../api/index.ts'
+import { buildTileSql, tileQuery } from '../api/tiles/tile-sql.ts'
 import { IngestionPipeline, parseDeviceSpec, provisionDevices } from '../ingestion/index.ts'
 import { detectCapabilities, markLayersChanged, type Database } from '../sql/index.ts'
 import { decodeTile, ringArea, type DecodedFeature } from './decode-tile.ts'
@@ -299,6 +300,27 @@ describe('buildings and sensors tiles', () => {
       id: BUILDING, nom: `École ${run}`, usage: 'ecole', floor_area_m2: 850, construction_year: 1974,
       commune: AMIENS.insee, epci: AMIENS.epci, synthetic: false, sensors: 6,
     })
+  })
+
+  it('reads the latest values of the live layers from the hourly rollups, never from the raw readings (query plans)', async () => {
+    const relations = (plan: unknown, into: string[] = []): string[] => {
+      if (Array.isArray(plan)) for (const p of plan) relations(p, into)
+      else if (plan && typeof plan === 'object') {
+        for (const [key, value] of Object.entries(plan)) {
+          if (key === 'Relation Name') into.push(String(value))
+          else relations(value, into)
+        }
+      }
+      return into
+    }
+    for (const id of ['sensors', 'buildings']) {
+      const source = TILE_SOURCES.find((s) => s.id === id)!
+      const { queries, values } = tileQuery(buildTileSql(source), source, TILE, null)
+      const { rows } = await database.pool.query(`EXPLAIN (FORMAT JSON) ${queries.features}`, values)
+      const read = relations(rows[0]['QUERY PLAN'])
+      expect(read, id).toContain('reading_hourly')
+      expect(read.filter((r) => r.startsWith('reading') && r !== 'reading_hourly'), id).toEqual([])
+    }
   })
 
   it('places each sensor at its device (or its building) with status never before any reading', async () => {
