@@ -21,6 +21,7 @@ import { DEFAULT_OPEN_DATA, type OpenDataOptions } from './base-url.ts'
 import { ogcRoutes } from './ogc/index.ts'
 import { openApiRoutes } from './openapi/index.ts'
 import { territoryRoutes } from './territory-routes.ts'
+import { indicatorRoutes } from './indicators/indicator-routes.ts'
 import { cachedTiles, tileRoutes } from './tiles/tile-routes.ts'
 import type { TileService } from './tiles/tile-service.ts'
 import { webRoutes } from './web-routes.ts'
@@ -69,6 +70,7 @@ export function createApp(deps: AppDependencies): Express {
     })
   }
   app.use(territoryRoutes(deps.db))
+  app.use(indicatorRoutes(deps.db))
   app.use(readingsRoutes(deps.db))
   app.use(devicesRoutes(deps.db, admin, deps.onProvisioned))
   app.use(deadLettersRoutes(deps.db, admin, deps.replay))

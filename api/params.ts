@@ -11,6 +11,13 @@ export function siren(value: unknown): string {
   return value
 }
 
+export function insee(value: unknown): string {
+  if (typeof value !== 'string' || !/^[0-9][0-9AB][0-9]{3}$/.test(value)) {
+    throw new InvalidInputError(`insee must be the 5-character INSEE code of a commune (got "${String(value)}")`, 'insee')
+  }
+  return value
+}
+
 export function identifier(value: unknown, name: string): string {
   if (typeof value !== 'string' || !/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/.test(value)) {
     throw new InvalidInputError(`${name} is not a valid identifier (letters, digits, dot, dash, underscore)`, name)

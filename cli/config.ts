@@ -31,6 +31,8 @@ export interface HubConfig {
   readonly adminToken: string | null
   /** Bytes of the in-memory tile cache (TILE_CACHE_MB); 0: no cache. */
   readonly tiles: { readonly cacheBytes: number }
+  /** Seconds between two refreshes of the energy indicators (INDICATOR_REFRESH_S); 0: only at start. */
+  readonly indicatorRefreshSeconds: number
   readonly connectTimeoutSeconds: number
   readonly timeZone: string
   readonly logLevel: LogLevel
@@ -78,6 +80,7 @@ export const VARIABLES: ReadonlyArray<{ name: string; fallback: string; meaning:
   { name: 'INGEST_MAX_FUTURE_S', fallback: '300', meaning: 'clock skew allowed: a reading further in the future is refused (timestamp_in_future)' },
   { name: 'HUB_ADMIN_TOKEN', fallback: '(generated)', meaning: 'bearer token of the write endpoints; `start` on the embedded engines generates and prints one if unset; unset with DATABASE_URL: writes refused' },
   { name: 'TILE_CACHE_MB', fallback: '64', meaning: "memory of the vector-tile cache (least recently used tiles go first; 0: no cache); a layer's tiles are dropped when its data changes" },
+  { name: 'INDICATOR_REFRESH_S', fallback: '300', meaning: 'seconds between two refreshes of the energy indicators over the last 3 days (the current and previous years are refreshed at start); 0: only at start' },
   { name: 'CONNECT_TIMEOUT_S', fallback: '15', meaning: 'how long start-up retries the database and the broker before giving up' },
   { name: 'HUB_TIMEZONE', fallback: 'Europe/Paris', meaning: 'time zone of daily rollups (a local day)' },
   { name: 'LOG_LEVEL', fallback: 'info', meaning: 'debug, info, warn, error or silent' },
@@ -88,7 +91,7 @@ export const VARIABLES: ReadonlyArray<{ name: string; fallback: string; meaning:
 /** Variables with our prefixes that we do not know: most likely a typo worth a warning. */
 export function unknownVariables(env: Environment): string[] {
   const known = new Set(VARIABLES.map((v) => v.name))
-  return Object.keys(env).filter((name) => /^(HUB|SIMULATOR|INGEST)_/.test(name) && !known.has(name))
+  return Object.keys(env).filter((name) => /^(HUB|SIMULATOR|INGEST|INDICATOR)_/.test(name) && !known.has(name))
 }
 
 export function parseConfig(env: Environment, cwd = process.cwd()): HubConfig {
@@ -172,6 +175,7 @@ export function parseConfig(env: Environment, cwd = process.cwd()): HubConfig {
   const batchWaitMs = integer('INGEST_BATCH_WAIT_MS', 50, 0, 10_000)
   const connectTimeoutSeconds = integer('CONNECT_TIMEOUT_S', 15, 1, 600)
   const tileCacheMb = integer('TILE_CACHE_MB', 64, 0, 65_536)
+  const indicatorRefreshSeconds = integer('INDICATOR_REFRESH_S', 300, 0, 86_400)
 
   const timeZone = read('HUB_TIMEZONE') ?? 'Europe/Paris'
   try {
@@ -199,6 +203,7 @@ export function parseConfig(env: Environment, cwd = process.cwd()): HubConfig {
     ingestion: { topics, clientId, shareGroup, batchSize, batchWaitMs, concurrency, maxPayloadBytes, maxFutureSkewSeconds },
     adminToken,
     tiles: { cacheBytes: tileCacheMb * 1024 * 1024 },
+    indicatorRefreshSeconds,
     connectTimeoutSeconds,
     timeZone,
     logLevel,

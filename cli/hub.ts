@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto'
 import path from 'node:path'
 import { errorMessage, type Logger } from '../core/index.ts'
 import { PROJECT_ROOT } from '../core/project-root.ts'
-import { createApp, TILE_SESSION_SETTINGS, TileService, type HealthReport } from '../api/index.ts'
+import { createApp, startIndicatorRefresher, TILE_SESSION_SETTINGS, TileService, type HealthReport } from '../api/index.ts'
 import { IngestionPipeline, connectMqtt, replayDeadLetters } from '../ingestion/index.ts'
 import { startEmbeddedBroker } from '../ingestion/embedded-broker.ts'
 import { listSimulatedDevices, loadDemoTerritory } from '../ingestion/demo-territory.ts'
@@ -110,6 +110,9 @@ export async function startHub(config: HubConfig, log: Logger, options: { webDir
         stops.push({ name: 'simulator', stop: () => simulator!.stop() })
       }
     }
+
+    const indicators = startIndicatorRefresher({ db: database.db, timeZone: config.timeZone, intervalSeconds: config.indicatorRefreshSeconds, log: log.child('indicators') })
+    stops.push({ name: 'indicator refresher', stop: () => indicators.stop() })
 
     const adminToken = config.adminToken ?? (config.databaseUrl === null ? randomBytes(24).toString('base64url') : null)
     if (config.adminToken === null && adminToken !== null) {

@@ -77,14 +77,14 @@ export async function provisionDevices(
 
     const sensors = specs.flatMap((s) => sensorsOf(s))
     await sql`
-      INSERT INTO sensor (id, device_id, channel, quantity, unit, kind, min_value, max_value)
-      SELECT id, device, channel, quantity, unit, kind, min, max
+      INSERT INTO sensor (id, device_id, channel, quantity, unit, kind, min_value, max_value, carrier)
+      SELECT id, device, channel, quantity, unit, kind, min, max, carrier
       FROM unnest(${sensors.map((s) => s.id)}::text[], ${sensors.map((s) => s.device)}::text[], ${sensors.map((s) => s.channel)}::text[], ${sensors.map((s) => s.quantity)}::text[],
                   ${sensors.map((s) => s.unit)}::text[], ${sensors.map((s) => s.kind)}::text[],
-                  ${sensors.map((s) => s.min)}::float8[], ${sensors.map((s) => s.max)}::float8[])
-        AS s (id, device, channel, quantity, unit, kind, min, max)
+                  ${sensors.map((s) => s.min)}::float8[], ${sensors.map((s) => s.max)}::float8[], ${sensors.map((s) => s.carrier)}::text[])
+        AS s (id, device, channel, quantity, unit, kind, min, max, carrier)
       ON CONFLICT (device_id, channel) DO UPDATE SET quantity = excluded.quantity, unit = excluded.unit, kind = excluded.kind,
-        min_value = excluded.min_value, max_value = excluded.max_value`.execute(trx)
+        min_value = excluded.min_value, max_value = excluded.max_value, carrier = excluded.carrier`.execute(trx)
 
     // New sensors on the map, a building's sensor count: the live layers' caches hear it at commit,
     // in whichever process serves them (`territoire devices import` runs in its own).

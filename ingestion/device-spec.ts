@@ -19,6 +19,8 @@ export interface FieldMapping {
   readonly kind: 'gauge' | 'counter'
   readonly min: number | null
   readonly max: number | null
+  /** A meter's energy carrier (migration 0012's energy_carrier), or null. */
+  readonly carrier: string | null
 }
 
 export interface DeviceSpec {
@@ -35,6 +37,8 @@ export interface DeviceSpec {
 
 const ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/
 const FIELD = /^[A-Za-z0-9][A-Za-z0-9_.:/-]{0,95}$/
+/** The energy carriers of migration 0012 (energy_carrier). */
+export const ENERGY_CARRIERS: readonly string[] = ['electricity', 'gas', 'heat_network', 'fuel_oil', 'water']
 const KNOWN_KEYS = new Set(['id', 'name', 'devEui', 'senmlBaseName', 'profile', 'buildingId', 'location', 'fields'])
 
 export function parseDeviceSpec(input: unknown, at = 'device'): DeviceSpec {
@@ -78,10 +82,10 @@ export function parseDeviceSpec(input: unknown, at = 'device'): DeviceSpec {
 
   const fields: Record<string, FieldMapping> = {}
   for (const [name, spec] of Object.entries(profile?.fields ?? {})) {
-    fields[name] = { quantity: spec.quantity, unit: spec.unit, kind: spec.kind, min: spec.min, max: spec.max }
+    fields[name] = { quantity: spec.quantity, unit: spec.unit, kind: spec.kind, min: spec.min, max: spec.max, carrier: spec.carrier ?? null }
   }
   if (o.fields !== undefined && o.fields !== null) {
-    if (typeof o.fields !== 'object' || Array.isArray(o.fields)) fail('fields', 'must be an object: field name → { quantity, unit, kind?, min?, max? }')
+    if (typeof o.fields !== 'object' || Array.isArray(o.fields)) fail('fields', 'must be an object: field name → { quantity, unit, kind?, min?, max?, carrier? }')
     for (const [name, raw] of Object.entries(o.fields as Record<string, unknown>)) {
       fields[name] = parseMapping(name, raw, (message) => fail(`fields.${name}`, message))
     }
@@ -102,7 +106,7 @@ export function parseDeviceSpec(input: unknown, at = 'device'): DeviceSpec {
 
 function parseMapping(name: string, raw: unknown, fail: (message: string) => never): FieldMapping {
   if (!FIELD.test(name)) fail('invalid field name')
-  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) fail('must be { quantity, unit, kind?, min?, max? }')
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) fail('must be { quantity, unit, kind?, min?, max?, carrier? }')
   const m = raw as Record<string, unknown>
   const quantity = m.quantity
   const unit = m.unit
@@ -119,5 +123,8 @@ function parseMapping(name: string, raw: unknown, fail: (message: string) => nev
   const min = bound('min')
   const max = bound('max')
   if (min !== null && max !== null && min >= max) fail('min must be below max')
-  return { quantity: quantity as string, unit: unit as string, kind: kind as 'gauge' | 'counter', min, max }
+  const carrier = m.carrier ?? null
+  if (carrier !== null && (typeof carrier !== 'string' || !ENERGY_CARRIERS.includes(carrier))) fail(`carrier must be one of ${ENERGY_CARRIERS.join(', ')}`)
+  if (carrier !== null && kind !== 'counter') fail('a carrier is for a meter: kind must be counter')
+  return { quantity: quantity as string, unit: unit as string, kind: kind as 'gauge' | 'counter', min, max, carrier: carrier as string | null }
 }

@@ -24,6 +24,8 @@ export interface FieldSpec {
   /** Plausible range: values outside are refused as out_of_range. */
   readonly min: number
   readonly max: number
+  /** A meter's energy carrier (electricity, gas, heat_network, fuel_oil, water): its readings count in the energy indicators. */
+  readonly carrier?: string
 }
 
 export interface DeviceProfile {
@@ -198,7 +200,7 @@ const PROFILES: readonly DeviceProfile[] = [
     description: 'Compteur d’électricité générique décodé par le serveur réseau ou en SenML (index d’énergie)',
     codec: null,
     fields: {
-      energy_index: counter('energy_index', 'kWh', 0, 99_999_999), // an 8-digit kWh register, the usual meter display
+      energy_index: { ...counter('energy_index', 'kWh', 0, 99_999_999), carrier: 'electricity' }, // an 8-digit kWh register, the usual meter display
     },
   },
 ]

@@ -221,3 +221,123 @@ export interface Schema {
   cadastral_section: CadastralSectionTable
   lieu_dit: LieuDitTable
 }
+
+// Migration 0012 (the indicators, api/indicators/).
+
+export interface SensorTable {
+  carrier: string | null
+}
+
+export interface BuildingTable {
+  reference_year: number | null
+  reference_kwh: number | null
+}
+
+export interface EpciTable {
+  weather_station: string | null
+}
+
+export interface EnergyCarrierTable {
+  id: string
+  label: string
+  unit: string
+  price_eur_per_unit: number | null
+  co2_kg_per_unit: number | null
+  co2_source: string | null
+}
+
+export interface WeatherStationTable {
+  id: string
+  nom: string
+  sensor_sid: number | null
+  reference_dju: number | null
+}
+
+export interface WeatherDailyTable {
+  station: string
+  day: ColumnType<string, string, string>
+  tmin: number
+  tmax: number
+}
+
+export interface OccupancyScheduleTable {
+  usage: string
+  weekday: number
+  opens: string
+  closes: string
+}
+
+export interface BuildingScheduleTable {
+  building_id: string
+  weekday: number
+  opens: string
+  closes: string
+}
+
+export interface SchoolHolidayTable {
+  starts: ColumnType<string, string, string>
+  ends: ColumnType<string, string, string>
+  label: string
+}
+
+export interface EnergyDailyTable {
+  sid: number
+  day: ColumnType<string, string, string>
+  consumption: number
+  resets: number
+  joined: boolean
+}
+
+export interface EnergyGapTable {
+  sid: number
+  from_ts: Timestamp
+  to_ts: Timestamp
+  consumption: number | null
+}
+
+export interface EnergyMonthlyTable {
+  building_id: string
+  carrier: string
+  month: ColumnType<string, string, string>
+  consumption: number
+  days: number
+}
+
+export interface AirDailyTable {
+  sid: number
+  day: ColumnType<string, string, string>
+  occupied_n: number
+  co2_1000_1700: number
+  co2_above_1700: number
+  occupied_hours: number
+  hours_below_19: number
+  hours_above_26: number
+}
+
+export interface AlertTable {
+  id: Generated<string>
+  building_id: string
+  carrier: string | null
+  kind: 'over_consumption' | 'under_consumption' | 'night_base_load' | 'confinement'
+  day: ColumnType<string, string, string>
+  reason: string
+  value: number | null
+  expected: number | null
+  score: number | null
+  raised_at: Generated<Timestamp>
+  closed_at: Timestamp | null
+}
+
+export interface Schema {
+  energy_carrier: EnergyCarrierTable
+  weather_station: WeatherStationTable
+  weather_daily: WeatherDailyTable
+  occupancy_schedule: OccupancyScheduleTable
+  building_schedule: BuildingScheduleTable
+  school_holiday: SchoolHolidayTable
+  energy_daily: EnergyDailyTable
+  energy_gap: EnergyGapTable
+  energy_monthly: EnergyMonthlyTable
+  air_daily: AirDailyTable
+  alert: AlertTable
+}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { counterConsumption, type CounterDay } from './counter-consumption.ts'
+import { counterConsumption, needsReadings, sumOfRises, type CounterDay } from './counter-consumption.ts'
 
 /** A day's rollup: readings at 00:00 and 23:45 local (UTC here), with min/max. */
 const day = (date: string, first: number, last: number, min = first, max = last, firstTime = '00:00', lastTime = '23:45'): CounterDay => ({
@@ -21,6 +21,17 @@ describe('counterConsumption', () => {
     // Meter replaced at noon: 5000 → 5040 (max), then the new meter 0 (min) → 30. 40 + 30 = 70, one reset.
     const { days } = counterConsumption([day('2026-01-05', 4990, 5000), day('2026-01-06', 5000, 30, 0, 5040)])
     expect(days[1]).toEqual({ day: '2026-01-06', consumption: 70, resets: 1, joined: true })
+  })
+
+  it('asks for the day’s readings when the rollup cannot place the peak, and uses their rises', () => {
+    // 32 → 98, reset to 7, → 196: max (196) is the last value, so the pre-reset peak is unknown.
+    const ambiguous = day('2026-01-06', 32, 196, 7, 196)
+    expect(needsReadings(ambiguous)).toBe(true)
+    expect(needsReadings(day('2026-01-06', 5000, 30, 0, 5040))).toBe(false)
+    expect(() => counterConsumption([ambiguous])).toThrow(/needsReadings/)
+    // The readings 32, 60, 98, 7, 150, 196: rises 28 + 38 + 143 + 46 = 255.
+    expect(sumOfRises([32, 60, 98, 7, 150, 196])).toBe(255)
+    expect(counterConsumption([{ ...ambiguous, withinDay: 255 }]).days[0]).toEqual({ day: '2026-01-06', consumption: 255, resets: 1, joined: false })
   })
 
   it('attributes 0 to a reset between two days (one reading interval lost, not invented)', () => {

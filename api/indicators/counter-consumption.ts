@@ -4,9 +4,14 @@
  * day's minimum and maximum, which is enough to see what a counter did:
  *
  * - **within the day**, a counter that only grows has min = first and max = last, and the day used
- *   `last − first`. A value below the first, or above the last, means the index went back during
- *   the day (a meter replaced, a register reset, a rollover): the day used what it climbed before
- *   (`max − first`) and after (`last − min`), one reset counted — not a negative value;
+ *   `last − first`. An index that went back during the day (a meter replaced, a register reset)
+ *   shows as a minimum below the first value and a maximum above the last: the day used what it
+ *   climbed before (`max − first`) and after (`last − min`) — not a negative value. When only one
+ *   of the two shows, the rollup cannot say where the peak was: the caller gives the day's own
+ *   readings' count (`withinDay`, the sum of its rises: the refresher reads those few raw
+ *   readings, for that day only). A reset is seen when the index falls below the day's first
+ *   value or ends below its peak: two resets the same day, or a replaced meter whose index starts
+ *   above the day's first value, look like consumption to any rollup;
  * - **between two days**, the step `first(d) − last(d − 1)` belongs to day d when the readings are
  *   less than `maxGapHours` apart. A step down is a reset at the boundary: 0 is attributed (the
  *   interval between two readings is lost, never invented) — unless the previous index was in
@@ -24,6 +29,8 @@ export interface CounterDay {
   readonly lastValue: number
   readonly min: number
   readonly max: number
+  /** The sum of the rises between the day's own readings, for a day whose rollup is ambiguous (needsReadings). */
+  readonly withinDay?: number
 }
 
 export interface DailyConsumption {
@@ -60,6 +67,22 @@ export const DEFAULT_MAX_GAP_HOURS = 6
 
 const HOUR_MS = 3_600_000
 
+/**
+ * Whether a day's rollup shows an index that went back without telling where its peak was (a
+ * minimum below the first value, or a maximum above the last, but not both): its consumption
+ * needs the day's readings (`withinDay`).
+ */
+export function needsReadings(d: CounterDay): boolean {
+  return (d.min < d.firstValue) !== (d.max > d.lastValue)
+}
+
+/** The sum of the rises between consecutive readings (values in time order): a day's `withinDay`. */
+export function sumOfRises(values: readonly number[]): number {
+  let sum = 0
+  for (let i = 1; i < values.length; i++) if (values[i]! > values[i - 1]!) sum += values[i]! - values[i - 1]!
+  return sum
+}
+
 /** `rollups` in day order, one per day at most (days without readings are simply absent). */
 export function counterConsumption(rollups: readonly CounterDay[], options: CounterOptions = {}): CounterConsumption {
   const maxGapMs = (options.maxGapHours ?? DEFAULT_MAX_GAP_HOURS) * HOUR_MS
@@ -70,8 +93,10 @@ export function counterConsumption(rollups: readonly CounterDay[], options: Coun
     let consumption = 0
     let resets = 0
     if (d.min < d.firstValue || d.max > d.lastValue) {
-      consumption = d.max - d.firstValue + (d.lastValue - d.min)
       resets++
+      if (d.withinDay !== undefined) consumption = d.withinDay
+      else if (d.min < d.firstValue && d.max > d.lastValue) consumption = d.max - d.firstValue + (d.lastValue - d.min)
+      else throw new Error(`day ${d.day}: the index went back, and only the day's readings can tell by how much (needsReadings)`)
     } else {
       consumption = d.lastValue - d.firstValue
     }

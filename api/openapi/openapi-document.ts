@@ -15,6 +15,12 @@ const ok = (description: string, content?: ResponseObject['content']): ResponseO
 const ADMIN = [{ bearerAuth: [] }] as const
 const problems = { '400': ref('responses', 'BadRequest'), '404': ref('responses', 'NotFound'), '500': ref('responses', 'ServerError') }
 
+/** How the indicator endpoints give their units (api/indicators/indicator-queries.ts). */
+const INDICATOR_UNITS =
+  'Calculés à partir des agrégats (jamais des mesures brutes). Unités : `consumption` dans l’unité donnée à côté (`unit` : kWh, m3) ; ' +
+  '`energy_kwh` (kWh, énergies en kWh seulement, l’eau à part) ; `cost_eur` (€, null sans tarif configuré) ; `co2_kg` (kg CO2e, facteurs et sources dans `co2_source`) ; ' +
+  '`energy_kwh_per_m2` (kWh/m² sur la période) et `energy_kwh_per_m2_year` (kWh/m²/an, sur une année civile). Jours locaux (HUB_TIMEZONE).'
+
 function path(name: string, description: string, schema: SchemaObject = { type: 'string' }): Parameter {
   return { name, in: 'path', required: true, description, schema }
 }
@@ -109,12 +115,25 @@ function hubPaths(): Record<string, PathItem> {
     query('limit', 'Nombre maximal de mesures', { type: 'integer', minimum: 1, maximum: 100_000, default: 10_000 }),
   ]
   const object = json({ type: 'object' })
+  const indicatorYear = query('year', 'Année civile (par défaut l’année en cours)', { type: 'integer', minimum: 2000, maximum: 2100 })
   return {
     '/health': { get: { summary: 'État du hub', operationId: 'getHealth', tags: ['Exploitation'], responses: { '200': ok('Prêt', object), '503': ok('Indisponible, avec la cause', object) } } },
     '/metrics': { get: { summary: 'Métriques Prometheus de l’ingestion', operationId: 'getMetrics', tags: ['Exploitation'], responses: { '200': ok('Format texte Prometheus', { 'text/plain': { schema: { type: 'string' } } }) } } },
     '/api/epci': { get: { summary: 'Les EPCI', operationId: 'listEpci', tags: ['Territoire'], responses: { '200': ok('EPCI avec bbox et communes membres', json({ type: 'array', items: { type: 'object' } })), '500': ref('responses', 'ServerError') } } },
     '/api/epci/{siren}': { get: { summary: 'Un EPCI et ses communes', operationId: 'getEpci', tags: ['Territoire'], parameters: [siren], responses: { '200': ok('L’EPCI', object), ...problems } } },
     '/api/epci/{siren}/buildings': { get: { summary: 'Bâtiments publics d’un EPCI', operationId: 'getEpciBuildings', tags: ['Territoire'], parameters: [siren], responses: { '200': ok('GeoJSON', { 'application/geo+json': { schema: ref('schemas', 'FeatureCollection') } }), ...problems } } },
+    '/api/epci/{siren}/indicators': { get: { summary: 'Indicateurs énergie d’un EPCI pour une année civile', description: INDICATOR_UNITS, operationId: 'getEpciIndicators', tags: ['Indicateurs'], parameters: [siren, indicatorYear], responses: { '200': ok('Totaux par énergie (consommation dans l’unité de l’énergie, cost_eur, co2_kg) et évolution sur l’année précédente, bâtiments suivis, intensité (kWh/m²/an : déciles, quartiles, classement), couverture des capteurs (24 h), alertes ouvertes, ICONE des écoles', object), ...problems } } },
+    '/api/communes/{insee}/indicators': { get: { summary: 'Indicateurs énergie d’une commune pour une année civile', description: INDICATOR_UNITS, operationId: 'getCommuneIndicators', tags: ['Indicateurs'], parameters: [path('insee', 'Code INSEE de la commune', { type: 'string', pattern: '^[0-9][0-9AB][0-9]{3}$' }), indicatorYear], responses: { '200': ok('Comme pour un EPCI, sur les bâtiments de la commune', object), ...problems } } },
+    '/api/buildings/{id}/indicators': {
+      get: {
+        summary: 'Indicateurs énergie d’un bâtiment, pour une année civile (year) ou des jours (from, to inclus)',
+        description: INDICATOR_UNITS,
+        operationId: 'getBuildingIndicators',
+        tags: ['Indicateurs'],
+        parameters: [id, indicatorYear, query('from', 'Premier jour (AAAA-MM-JJ, heure locale), avec to', { type: 'string', format: 'date' }), query('to', 'Dernier jour inclus (AAAA-MM-JJ), avec from', { type: 'string', format: 'date' })],
+        responses: { '200': ok('Par énergie : consommation, unité, compteurs, jours mesurés, remises à zéro, coût, CO₂ ; totaux, kWh/m² (et kWh/m²/an sur une année civile), année précédente, séries mensuelle et journalière, trous de mesure, décret tertiaire, alertes ouvertes', object), ...problems },
+      },
+    },
     '/api/datasets': { get: { summary: 'Jeux chargés, source, licence, réel ou synthétique', operationId: 'listDatasets', tags: ['Territoire'], responses: { '200': ok('Les jeux', json({ type: 'array', items: { type: 'object' } })), '500': ref('responses', 'ServerError') } } },
     '/api/sensors/{id}/readings': { get: { summary: 'Mesures d’un capteur dans [from, to)', operationId: 'getSensorReadings', tags: ['Mesures'], parameters: [id, ...range], responses: { '200': ok('Mesures, les plus anciennes d’abord, lien next au-delà de limit', object), ...problems } } },
     '/api/devices': {
@@ -185,6 +204,7 @@ export function openApiDocument(base: string): OpenApiDocument {
       { name: 'Téléchargements', description: 'Fichiers complets CSV (RFC 4180) et GeoJSON' },
       { name: 'Données ouvertes' },
       { name: 'Territoire' },
+      { name: 'Indicateurs', description: 'Énergie et air intérieur, à partir des agrégats' },
       { name: 'Mesures' },
       { name: 'Tuiles' },
       { name: 'Administration', description: 'Jeton Bearer HUB_ADMIN_TOKEN' },

@@ -1,0 +1,5 @@
+export { indicatorRoutes } from './indicator-routes.ts'
+export { refreshEnergy } from './energy-refresher.ts'
+export type { EnergyRefresh } from './energy-refresher.ts'
+export { localDay, startIndicatorRefresher } from './indicator-refresher.ts'
+export type { IndicatorRefresher } from './indicator-refresher.ts'

@@ -1,0 +1,289 @@
+/**
+ * The indicators as the API answers them, read from the rollups the refresher keeps (migration
+ * 0012): `energy_daily` for a building (any period), `energy_monthly` for a commune or an EPCI (a
+ * calendar year), `air_daily` for ICONE, `alert`, and the latest values (a view on the hourly
+ * rollups) for sensor coverage. Never a scan of raw readings. Units are in the field names, or
+ * given beside the value (`unit`) where a carrier's unit varies (kWh, m³).
+ */
+import { sql, type Kysely } from 'kysely'
+import { NotFoundError, scopedSirens, type Scope } from '../../core/index.ts'
+import type { Schema } from '../../sql/index.ts'
+import { isSubjectToDecret } from './decret-tertiaire.ts'
+import { icone, type Icone } from './icone.ts'
+import { yearPeriod, type IndicatorPeriod } from './indicator-period.ts'
+
+/** Carriers counted in energy totals (kWh); water (m³) is reported on its own. */
+const ENERGY_UNIT = 'kWh'
+const HEARD_WITHIN_HOURS = 24
+
+export interface CarrierFigures {
+  readonly carrier: string
+  readonly label: string
+  readonly unit: string
+  readonly consumption: number
+  readonly cost_eur: number | null
+  readonly co2_kg: number | null
+  readonly co2_source: string | null
+}
+
+export interface EnergyTotals {
+  readonly energy_kwh: number
+  /** null when no carrier of the period has a tariff. */
+  readonly cost_eur: number | null
+  readonly co2_kg: number | null
+}
+
+interface CarrierRow {
+  carrier: string
+  label: string
+  unit: string
+  price: number | null
+  factor: number | null
+  co2_source: string | null
+  consumption: number
+}
+
+function figures(row: CarrierRow): CarrierFigures {
+  return {
+    carrier: row.carrier,
+    label: row.label,
+    unit: row.unit,
+    consumption: row.consumption,
+    cost_eur: row.price === null ? null : row.consumption * row.price,
+    co2_kg: row.factor === null ? null : row.consumption * row.factor,
+    co2_source: row.co2_source,
+  }
+}
+
+function totals(carriers: readonly CarrierFigures[]): EnergyTotals {
+  const energy = carriers.filter((c) => c.unit === ENERGY_UNIT)
+  const sum = (values: (number | null)[]) => (values.some((v) => v !== null) ? values.reduce<number>((a, v) => a + (v ?? 0), 0) : null)
+  return {
+    energy_kwh: energy.reduce((a, c) => a + c.consumption, 0),
+    cost_eur: sum(carriers.map((c) => c.cost_eur)),
+    co2_kg: sum(carriers.map((c) => c.co2_kg)),
+  }
+}
+
+const change = (current: number, previous: number | null) => (previous === null || previous === 0 ? null : (current - previous) / previous)
+
+export interface BuildingIndicators {
+  readonly building: {
+    readonly id: string
+    readonly nom: string
+    readonly usage: string
+    readonly floor_area_m2: number | null
+    readonly commune: string
+    readonly commune_nom: string
+    readonly epci: string | null
+    readonly synthetic: boolean
+  }
+  readonly period: IndicatorPeriod
+  readonly carriers: readonly (CarrierFigures & { readonly meters: number; readonly days_measured: number; readonly resets: number })[]
+  readonly totals: EnergyTotals & {
+    /** Energy (kWh carriers) per m² of floor area over the period. */
+    readonly energy_kwh_per_m2: number | null
+    /** The same for a calendar year: kWh/m²/year. */
+    readonly energy_kwh_per_m2_year: number | null
+  }
+  /** The previous calendar year's totals, when the period is a calendar year. */
+  readonly previous_year: (EnergyTotals & { readonly change: number | null }) | null
+  readonly monthly: readonly { readonly month: string; readonly carrier: string; readonly consumption: number }[]
+  readonly daily: readonly { readonly day: string; readonly carrier: string; readonly consumption: number }[]
+  /** Meter readings too far apart: their consumption is known but not given to any day. */
+  readonly gaps: readonly { readonly sensor: string; readonly carrier: string; readonly from: string; readonly to: string; readonly hours: number; readonly consumption: number | null }[]
+  readonly decret_tertiaire: { readonly subject: boolean; readonly reference_year: number | null; readonly reference_kwh: number | null }
+  readonly open_alerts: number
+}
+
+export async function buildingIndicators(db: Kysely<Schema>, scope: Scope, id: string, period: IndicatorPeriod): Promise<BuildingIndicators> {
+  const sirens = scopedSirens(scope)
+  const building = await db
+    .selectFrom('building as b')
+    .innerJoin('commune as c', 'c.insee', 'b.commune_insee')
+    .select(['b.id', 'b.nom', 'b.usage', 'b.floor_area_m2', 'b.synthetic', 'b.reference_year', 'b.reference_kwh', 'c.insee as commune', 'c.nom as commune_nom', 'c.epci_siren as epci'])
+    .where('b.id', '=', id)
+    .$if(sirens !== null, (q) => q.where('c.epci_siren', 'in', sirens!.length > 0 ? [...sirens!] : ['']))
+    .executeTakeFirst()
+  if (!building) throw new NotFoundError(`no building ${id}`)
+
+  const carrierRows = async (p: IndicatorPeriod) =>
+    (await sql<CarrierRow & { meters: number; days_measured: number; resets: number }>`
+      SELECT s.carrier, c.label, c.unit, c.price_eur_per_unit AS price, c.co2_kg_per_unit AS factor, c.co2_source,
+             coalesce(sum(e.consumption), 0)::float8 AS consumption, count(DISTINCT s.sid)::int AS meters,
+             count(DISTINCT e.day)::int AS days_measured, coalesce(sum(e.resets), 0)::int AS resets
+      FROM device d JOIN sensor s ON s.device_id = d.id JOIN energy_carrier c ON c.id = s.carrier
+      LEFT JOIN energy_daily e ON e.sid = s.sid AND e.day BETWEEN ${p.from}::date AND ${p.to}::date
+      WHERE d.building_id = ${id}
+      GROUP BY s.carrier, c.label, c.unit, c.price_eur_per_unit, c.co2_kg_per_unit, c.co2_source
+      ORDER BY s.carrier`.execute(db)).rows
+  const rows = await carrierRows(period)
+  const carriers = rows.map((r) => ({ ...figures(r), meters: r.meters, days_measured: r.days_measured, resets: r.resets }))
+  const t = totals(carriers)
+  const area = building.floor_area_m2
+  const perM2 = area ? t.energy_kwh / area : null
+
+  let previous: BuildingIndicators['previous_year'] = null
+  if (period.year !== null) {
+    const before = (await carrierRows(yearPeriod(period.year - 1))).filter((r) => r.consumption > 0)
+    if (before.length > 0) {
+      const p = totals(before.map(figures))
+      previous = { ...p, change: change(t.energy_kwh, p.energy_kwh) }
+    }
+  }
+
+  const { rows: series } = await sql<{ day: string; carrier: string; consumption: number }>`
+    SELECT e.day::text AS day, s.carrier, sum(e.consumption)::float8 AS consumption
+    FROM device d JOIN sensor s ON s.device_id = d.id JOIN energy_daily e ON e.sid = s.sid
+    WHERE d.building_id = ${id} AND s.carrier IS NOT NULL AND e.day BETWEEN ${period.from}::date AND ${period.to}::date
+    GROUP BY 1, 2 ORDER BY 1, 2`.execute(db)
+  const monthly = new Map<string, { month: string; carrier: string; consumption: number }>()
+  for (const d of series) {
+    const key = `${d.day.slice(0, 7)}/${d.carrier}`
+    const m = monthly.get(key) ?? { month: d.day.slice(0, 7), carrier: d.carrier, consumption: 0 }
+    m.consumption += d.consumption
+    monthly.set(key, m)
+  }
+
+  const { rows: gaps } = await sql<{ sensor: string; carrier: string; from: Date; to: Date; consumption: number | null }>`
+    SELECT s.id AS sensor, s.carrier, g.from_ts AS "from", g.to_ts AS "to", g.consumption
+    FROM device d JOIN sensor s ON s.device_id = d.id JOIN energy_gap g ON g.sid = s.sid
+    WHERE d.building_id = ${id} AND g.to_ts >= ${period.from}::date AND g.from_ts < ${period.to}::date + 1
+    ORDER BY g.from_ts`.execute(db)
+  const { rows: alerts } = await sql<{ n: number }>`SELECT count(*)::int AS n FROM alert WHERE building_id = ${id} AND closed_at IS NULL`.execute(db)
+
+  return {
+    building: {
+      id: building.id, nom: building.nom, usage: building.usage, floor_area_m2: area, commune: building.commune,
+      commune_nom: building.commune_nom, epci: building.epci, synthetic: building.synthetic,
+    },
+    period,
+    carriers,
+    totals: { ...t, energy_kwh_per_m2: perM2, energy_kwh_per_m2_year: period.year !== null ? perM2 : null },
+    previous_year: previous,
+    monthly: [...monthly.values()],
+    daily: series,
+    gaps: gaps.map((g) => ({
+      sensor: g.sensor, carrier: g.carrier, from: g.from.toISOString(), to: g.to.toISOString(),
+      hours: (g.to.getTime() - g.from.getTime()) / 3_600_000, consumption: g.consumption,
+    })),
+    decret_tertiaire: { subject: isSubjectToDecret(area), reference_year: building.reference_year, reference_kwh: building.reference_kwh },
+    open_alerts: alerts[0]?.n ?? 0,
+  }
+}
+
+export interface BuildingRank {
+  readonly id: string
+  readonly nom: string
+  readonly usage: string
+  readonly commune: string
+  readonly floor_area_m2: number | null
+  readonly energy_kwh: number
+  readonly energy_kwh_per_m2_year: number | null
+}
+
+export interface TerritoryIndicators {
+  readonly year: number
+  readonly carriers: readonly (CarrierFigures & { readonly previous_year_consumption: number | null; readonly change: number | null })[]
+  readonly totals: EnergyTotals & { readonly previous_year_energy_kwh: number | null; readonly change: number | null }
+  readonly buildings: { readonly count: number; readonly monitored: number; readonly subject_to_decret_tertiaire: number }
+  /** kWh/m²/year of the monitored buildings with a floor area: quartiles and deciles, and the ranking (most intensive first). */
+  readonly intensity: { readonly p10: number | null; readonly p25: number | null; readonly median: number | null; readonly p75: number | null; readonly p90: number | null; readonly ranking: readonly BuildingRank[] }
+  readonly sensors: { readonly devices: number; readonly heard_last_24h: number; readonly coverage: number | null }
+  readonly open_alerts: { readonly total: number; readonly by_kind: Readonly<Record<string, number>> }
+  readonly schools: readonly { readonly id: string; readonly nom: string; readonly icone: Icone | null }[]
+}
+
+/** The buildings of the territory: `where` selects them among building b joined to commune c. */
+async function territoryIndicators(db: Kysely<Schema>, where: ReturnType<typeof sql>, year: number): Promise<TerritoryIndicators> {
+  const { rows: carrierYears } = await sql<CarrierRow & { year: number }>`
+    SELECT m.carrier, k.label, k.unit, k.price_eur_per_unit AS price, k.co2_kg_per_unit AS factor, k.co2_source,
+           extract(year FROM m.month)::int AS year, sum(m.consumption)::float8 AS consumption
+    FROM building b JOIN commune c ON c.insee = b.commune_insee
+    JOIN energy_monthly m ON m.building_id = b.id JOIN energy_carrier k ON k.id = m.carrier
+    WHERE ${where} AND m.month >= make_date(${year - 1}, 1, 1) AND m.month < make_date(${year + 1}, 1, 1)
+    GROUP BY 1, 2, 3, 4, 5, 6, 7 ORDER BY 1`.execute(db)
+  const current = carrierYears.filter((r) => r.year === year)
+  const before = carrierYears.filter((r) => r.year === year - 1)
+  const carriers = current.map((r) => {
+    const p = before.find((b) => b.carrier === r.carrier)?.consumption ?? null
+    return { ...figures(r), previous_year_consumption: p, change: change(r.consumption, p) }
+  })
+  const t = totals(carriers)
+  const previousEnergy = before.length > 0 ? totals(before.map(figures)).energy_kwh : null
+
+  const { rows: buildings } = await sql<{ id: string; nom: string; usage: string; commune: string; floor_area_m2: number | null; energy_kwh: number | null; monitored: boolean }>`
+    SELECT b.id, b.nom, b.usage, c.nom AS commune, b.floor_area_m2,
+           (SELECT sum(m.consumption) FROM energy_monthly m JOIN energy_carrier k ON k.id = m.carrier
+            WHERE m.building_id = b.id AND k.unit = ${ENERGY_UNIT} AND m.month >= make_date(${year}, 1, 1) AND m.month < make_date(${year + 1}, 1, 1))::float8 AS energy_kwh,
+           EXISTS (SELECT 1 FROM energy_monthly m WHERE m.building_id = b.id AND m.month >= make_date(${year}, 1, 1) AND m.month < make_date(${year + 1}, 1, 1)) AS monitored
+    FROM building b JOIN commune c ON c.insee = b.commune_insee
+    WHERE ${where}`.execute(db)
+  const ranking: BuildingRank[] = buildings
+    .filter((b) => b.energy_kwh !== null)
+    .map((b) => ({
+      id: b.id, nom: b.nom, usage: b.usage, commune: b.commune, floor_area_m2: b.floor_area_m2, energy_kwh: b.energy_kwh!,
+      energy_kwh_per_m2_year: b.floor_area_m2 ? b.energy_kwh! / b.floor_area_m2 : null,
+    }))
+    .sort((a, b) => (b.energy_kwh_per_m2_year ?? -1) - (a.energy_kwh_per_m2_year ?? -1) || a.id.localeCompare(b.id))
+  const intensities = ranking.map((r) => r.energy_kwh_per_m2_year).filter((v): v is number => v !== null).sort((a, b) => a - b)
+
+  const { rows: devices } = await sql<{ devices: number; heard: number }>`
+    SELECT count(*)::int AS devices,
+           count(*) FILTER (WHERE EXISTS (
+             SELECT 1 FROM sensor s JOIN sensor_latest l ON l.sid = s.sid
+             WHERE s.device_id = d.id AND l.ts > now() - make_interval(hours => ${HEARD_WITHIN_HOURS})))::int AS heard
+    FROM device d JOIN building b ON b.id = d.building_id JOIN commune c ON c.insee = b.commune_insee
+    WHERE ${where}`.execute(db)
+  const { rows: alerts } = await sql<{ kind: string; n: number }>`
+    SELECT a.kind, count(*)::int AS n FROM alert a JOIN building b ON b.id = a.building_id JOIN commune c ON c.insee = b.commune_insee
+    WHERE ${where} AND a.closed_at IS NULL GROUP BY 1`.execute(db)
+  const { rows: schools } = await sql<{ id: string; nom: string; n: number | null; f1: number | null; f2: number | null }>`
+    SELECT b.id, b.nom, sum(a.occupied_n)::int AS n, sum(a.co2_1000_1700)::int AS f1, sum(a.co2_above_1700)::int AS f2
+    FROM building b JOIN commune c ON c.insee = b.commune_insee
+    LEFT JOIN device d ON d.building_id = b.id LEFT JOIN sensor s ON s.device_id = d.id AND s.quantity = 'co2'
+    LEFT JOIN air_daily a ON a.sid = s.sid AND a.day >= make_date(${year}, 1, 1) AND a.day < make_date(${year + 1}, 1, 1)
+    WHERE ${where} AND b.usage = 'ecole'
+    GROUP BY 1, 2 ORDER BY 2, 1`.execute(db)
+
+  const d = devices[0] ?? { devices: 0, heard: 0 }
+  return {
+    year,
+    carriers,
+    totals: { ...t, previous_year_energy_kwh: previousEnergy, change: change(t.energy_kwh, previousEnergy) },
+    buildings: {
+      count: buildings.length,
+      monitored: buildings.filter((b) => b.monitored).length,
+      subject_to_decret_tertiaire: buildings.filter((b) => isSubjectToDecret(b.floor_area_m2)).length,
+    },
+    intensity: {
+      p10: quantile(intensities, 0.1), p25: quantile(intensities, 0.25), median: quantile(intensities, 0.5),
+      p75: quantile(intensities, 0.75), p90: quantile(intensities, 0.9), ranking,
+    },
+    sensors: { devices: d.devices, heard_last_24h: d.heard, coverage: d.devices > 0 ? d.heard / d.devices : null },
+    open_alerts: { total: alerts.reduce((a, r) => a + r.n, 0), by_kind: Object.fromEntries(alerts.map((r) => [r.kind, r.n])) },
+    schools: schools.map((s) => ({ id: s.id, nom: s.nom, icone: icone({ n: s.n ?? 0, n1000to1700: s.f1 ?? 0, nAbove1700: s.f2 ?? 0 }) })),
+  }
+}
+
+/** Linear interpolation between closest ranks (the R-7 / spreadsheet definition); null when empty. */
+export function quantile(sorted: readonly number[], q: number): number | null {
+  if (sorted.length === 0) return null
+  const h = (sorted.length - 1) * q
+  const lo = Math.floor(h)
+  return sorted[lo]! + (h - lo) * ((sorted[Math.min(lo + 1, sorted.length - 1)] ?? sorted[lo]!) - sorted[lo]!)
+}
+
+export async function epciIndicators(db: Kysely<Schema>, scope: Scope, siren: string, year: number) {
+  const sirens = scopedSirens(scope)
+  const epci = await db.selectFrom('epci').select(['siren', 'nom']).where('siren', '=', siren).executeTakeFirst()
+  if (!epci || (sirens !== null && !sirens.includes(siren))) throw new NotFoundError(`no EPCI with SIREN ${siren}`)
+  return { epci, ...(await territoryIndicators(db, sql`c.epci_siren = ${siren}`, year)) }
+}
+
+export async function communeIndicators(db: Kysely<Schema>, scope: Scope, insee: string, year: number) {
+  const sirens = scopedSirens(scope)
+  const commune = await db.selectFrom('commune').select(['insee', 'nom', 'epci_siren as epci']).where('insee', '=', insee).executeTakeFirst()
+  if (!commune || (sirens !== null && (commune.epci === null || !sirens.includes(commune.epci)))) throw new NotFoundError(`no commune with INSEE code ${insee}`)
+  return { commune, ...(await territoryIndicators(db, sql`c.insee = ${insee}`, year)) }
+}

@@ -1,0 +1,56 @@
+/**
+ * Runs the energy refresh in the hub: at start over the current and previous calendar years
+ * (catching up with whatever arrived while the hub was down), then every `intervalSeconds` over
+ * the last days (late readings of a day already refreshed are taken again for REFRESH_DAYS days;
+ * older ones at the next start, or with `territoire indicators refresh`). One refresh at a time.
+ */
+import type { Kysely } from 'kysely'
+import { errorMessage, type Logger } from '../../core/index.ts'
+import type { Schema } from '../../sql/index.ts'
+import { refreshEnergy, type EnergyRefresh } from './energy-refresher.ts'
+
+/** Days recomputed by each periodic refresh: today, yesterday and the day before. */
+export const REFRESH_DAYS = 3
+const DAY_MS = 86_400_000
+
+export interface IndicatorRefresher {
+  /** Refreshes from `from` (a local day; default: the last REFRESH_DAYS days) once any running refresh is done. */
+  refresh(from?: string): Promise<EnergyRefresh>
+  stop(): Promise<void>
+}
+
+export function localDay(at: Date, timeZone: string): string {
+  return new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(at)
+}
+
+export function startIndicatorRefresher(options: { db: Kysely<Schema>; timeZone: string; intervalSeconds: number; log: Logger }): IndicatorRefresher {
+  const { db, timeZone, log } = options
+  let running: Promise<unknown> = Promise.resolve()
+  let stopped = false
+  const refresh = (from = localDay(new Date(Date.now() - (REFRESH_DAYS - 1) * DAY_MS), timeZone)) => {
+    const next = running.then(async () => {
+      const started = Date.now()
+      const result = await refreshEnergy(db, from, timeZone)
+      log.debug('indicators refreshed', { from, ...result, ms: Date.now() - started })
+      return result
+    })
+    running = next.catch(() => undefined)
+    return next
+  }
+  const guarded = (from?: string) => {
+    if (stopped) return
+    refresh(from).catch((error: unknown) => log.warn('indicator refresh failed; next attempt at the next interval', { error: errorMessage(error) }))
+  }
+  const thisYear = Number(localDay(new Date(), timeZone).slice(0, 4))
+  guarded(`${thisYear - 1}-01-01`)
+  const timer = options.intervalSeconds > 0 ? setInterval(() => guarded(), options.intervalSeconds * 1000) : null
+  timer?.unref()
+  return {
+    refresh,
+    async stop() {
+      stopped = true
+      if (timer) clearInterval(timer)
+      await running
+    },
+  }
+}

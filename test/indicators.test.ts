@@ -1,0 +1,211 @@
+/**
+ * Energy indicators on the run's engines: readings written by the ingestion's writer (so that the
+ * rollups are the ingestion's own), the refresher run, then the API. The rollup-based daily
+ * consumption equals a recomputation from the raw readings on random series (resets, gaps); the
+ * building, commune and EPCI endpoints add up to the same figures, with CO₂ from the carriers'
+ * factors and intensity from the floor area.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { localDay, refreshEnergy } from '../api/index.ts'
+import { parseDeviceSpec, provisionDevices, ReadingWriter, type Reading } from '../ingestion/index.ts'
+import type { Database } from '../sql/index.ts'
+import { json, openDatabase, serve, testApp, uniqueName } from './engines.ts'
+
+const TZ = 'Europe/Paris'
+const HOUR = 3_600_000
+const AMIENS = { insee: '80021', epci: '248000531' }
+/** A year of this run's own, before any other test's readings (they write from 2019 on). */
+const YEAR = 2001 + Math.floor(Math.random() * 8)
+const run = uniqueName('ind').replace(/[^a-z0-9]/gi, '').slice(-10)
+const BUILDING = `b-${run}`
+const FLOOR_AREA = 400
+
+let database: Database
+let api: { url: string; close: () => Promise<void> }
+let meters: { sid: number; id: string; carrier: string }[]
+let readings: Reading[]
+
+/** A seeded generator (mulberry32): the series differ from run to run but a failure can be replayed from the seed printed. */
+function random(seed: number) {
+  let a = seed >>> 0
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0
+    let t = Math.imul(a ^ (a >>> 15), 1 | a)
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t
+    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296
+  }
+}
+
+/**
+ * A meter's hourly index over `days` days from 1 February: random consumption, at most one reset
+ * a day (to a small index, as a replaced meter), hours missing now and then and outages of up to
+ * two days (gaps).
+ */
+function meterSeries(sid: number, next: () => number, days: number): Reading[] {
+  const out: Reading[] = []
+  let value = 1_000 + next() * 5_000
+  const start = Date.UTC(YEAR, 1, 1)
+  let lastReset = -Infinity
+  for (let h = 0; h < days * 24; h++) {
+    const ts = start + h * HOUR
+    if (next() < 0.004) {
+      h += 6 + Math.floor(next() * 42) // an outage: the next reading comes 6 to 48 hours later
+      continue
+    }
+    // A reset (a meter replaced or reset: to a small index) at most every 3 days: a daily rollup
+    // cannot see two resets in a day (docs/indicators.md).
+    if (ts - lastReset > 72 * HOUR && next() < 0.03) {
+      lastReset = ts
+      value = Math.floor(next() * 10)
+    } else {
+      value += next() * 20
+    }
+    if (next() < 0.05) continue // a missing hour
+    out.push({ sid, ts, value: Math.round(value * 1000) / 1000 })
+  }
+  return out
+}
+
+/**
+ * The same indicator from the raw readings, independently of the rollups: each step between two
+ * consecutive readings goes to the later reading's local day when both are the same day, or when
+ * they are at most 6 hours apart; a step down counts 0 (a reset).
+ */
+function fromRaw(series: readonly Reading[]): Map<string, number> {
+  const days = new Map<string, number>()
+  const sorted = [...series].sort((a, b) => a.ts - b.ts)
+  for (const r of sorted) days.set(localDay(new Date(r.ts), TZ), days.get(localDay(new Date(r.ts), TZ)) ?? 0)
+  for (let i = 1; i < sorted.length; i++) {
+    const a = sorted[i - 1]!
+    const b = sorted[i]!
+    const day = localDay(new Date(b.ts), TZ)
+    const sameDay = localDay(new Date(a.ts), TZ) === day
+    if (!sameDay && b.ts - a.ts > 6 * HOUR) continue
+    if (b.value >= a.value) days.set(day, days.get(day)! + (b.value - a.value))
+  }
+  return days
+}
+
+beforeAll(async () => {
+  database = await openDatabase()
+  api = await serve((await testApp(database)).app)
+  await database.pool.query(
+    `INSERT INTO building (id, nom, usage, floor_area_m2, commune_insee, geom)
+     VALUES ($1, $2, 'mairie', $3, $4, ST_Multi(ST_Buffer(ST_SetSRID(ST_Point(2.30, 49.89), 4326), 0.0002)))`,
+    [BUILDING, `Mairie annexe ${run}`, FLOOR_AREA, AMIENS.insee],
+  )
+  await provisionDevices(database.db, [
+    parseDeviceSpec({ id: `e-${run}`, senmlBaseName: `urn:dev:e-${run}:`, profile: 'generic-electricity-meter', buildingId: BUILDING }),
+    parseDeviceSpec({ id: `g-${run}`, senmlBaseName: `urn:dev:g-${run}:`, buildingId: BUILDING, fields: { gas_index: { quantity: 'gas_index', unit: 'kWh', kind: 'counter', carrier: 'gas' } } }),
+  ], 'create')
+  meters = (await database.pool.query(
+    `SELECT s.sid, s.id, s.carrier FROM sensor s JOIN device d ON d.id = s.device_id WHERE d.building_id = $1 ORDER BY s.carrier`, [BUILDING])).rows
+  const seed = Math.floor(Math.random() * 2 ** 31)
+  console.log(`[indicators] year ${YEAR}, seed ${seed}`)
+  const next = random(seed)
+  readings = meters.flatMap((m) => meterSeries(m.sid, next, 40))
+  await new ReadingWriter(database.db, TZ).write(readings, [])
+  await refreshEnergy(database.db, `${YEAR}-01-01`, TZ)
+})
+afterAll(async () => {
+  await api?.close()
+  await database?.close()
+})
+
+describe('energy rollups', () => {
+  it('gives each day the consumption recomputed from the raw readings (random series with resets and gaps)', async () => {
+    expect(meters.map((m) => m.carrier)).toEqual(['electricity', 'gas'])
+    for (const m of meters) {
+      const expected = fromRaw(readings.filter((r) => r.sid === m.sid))
+      const { rows } = await database.pool.query<{ day: string; consumption: number }>(
+        'SELECT day::text AS day, consumption FROM energy_daily WHERE sid = $1 ORDER BY day', [m.sid])
+      expect(rows.map((r) => r.day)).toEqual([...expected.keys()])
+      for (const r of rows) expect(r.consumption, `${m.id} ${r.day}`).toBeCloseTo(expected.get(r.day)!, 6)
+    }
+  })
+
+  it('records the outages as gaps with their index step, and a refresh from a later day rewrites the same figures', async () => {
+    const before = (await database.pool.query('SELECT sid, day::text, consumption FROM energy_daily WHERE sid = ANY($1) ORDER BY 1, 2', [meters.map((m) => m.sid)])).rows
+    const { rows: gaps } = await database.pool.query('SELECT sid, from_ts, to_ts, consumption FROM energy_gap WHERE sid = ANY($1)', [meters.map((m) => m.sid)])
+    for (const g of gaps) expect(g.to_ts.getTime() - g.from_ts.getTime()).toBeGreaterThan(6 * HOUR)
+    await refreshEnergy(database.db, `${YEAR}-02-20`, TZ)
+    const after = (await database.pool.query('SELECT sid, day::text, consumption FROM energy_daily WHERE sid = ANY($1) ORDER BY 1, 2', [meters.map((m) => m.sid)])).rows
+    expect(after).toEqual(before)
+    expect((await database.pool.query('SELECT count(*)::int AS n FROM energy_gap WHERE sid = ANY($1)', [meters.map((m) => m.sid)])).rows[0].n).toBe(gaps.length)
+  })
+})
+
+describe('GET indicators', () => {
+  const sums = async () => {
+    const { rows } = await database.pool.query<{ carrier: string; total: number }>(
+      'SELECT s.carrier, sum(e.consumption)::float8 AS total FROM energy_daily e JOIN sensor s ON s.sid = e.sid WHERE s.sid = ANY($1) GROUP BY 1 ORDER BY 1', [meters.map((m) => m.sid)])
+    return Object.fromEntries(rows.map((r) => [r.carrier, r.total]))
+  }
+
+  it('answers a building’s year: consumption per carrier, kWh/m²/year, CO₂ from the carriers’ factors, months and days', async () => {
+    const total = await sums()
+    const response = await fetch(`${api.url}/api/buildings/${BUILDING}/indicators?year=${YEAR}`)
+    expect(response.status).toBe(200)
+    const body = await json(response)
+    expect(body.period).toEqual({ from: `${YEAR}-01-01`, to: `${YEAR}-12-31`, days: YEAR % 4 === 0 ? 366 : 365, year: YEAR })
+    const electricity = body.carriers.find((c: { carrier: string }) => c.carrier === 'electricity')
+    const gas = body.carriers.find((c: { carrier: string }) => c.carrier === 'gas')
+    expect(electricity).toMatchObject({ unit: 'kWh', meters: 1, cost_eur: null })
+    expect(electricity.consumption).toBeCloseTo(total.electricity!, 6)
+    expect(electricity.co2_kg).toBeCloseTo(total.electricity! * 0.052, 6)
+    expect(gas.co2_kg).toBeCloseTo(total.gas! * 0.227, 6)
+    expect(body.totals.energy_kwh).toBeCloseTo(total.electricity! + total.gas!, 6)
+    expect(body.totals.energy_kwh_per_m2_year).toBeCloseTo((total.electricity! + total.gas!) / FLOOR_AREA, 6)
+    expect(body.totals.cost_eur).toBeNull() // no tariff configured: no invented price
+    expect(body.previous_year).toBeNull()
+    const monthly = body.monthly.filter((m: { carrier: string }) => m.carrier === 'gas').reduce((a: number, m: { consumption: number }) => a + m.consumption, 0)
+    expect(monthly).toBeCloseTo(total.gas!, 6)
+    expect(body.daily.length).toBeGreaterThan(30)
+    expect(body.decret_tertiaire).toEqual({ subject: false, reference_year: null, reference_kwh: null })
+  })
+
+  it('answers a period of days, without a per-year intensity', async () => {
+    const body = await json(await fetch(`${api.url}/api/buildings/${BUILDING}/indicators?from=${YEAR}-02-05&to=${YEAR}-02-06`))
+    expect(body.period).toEqual({ from: `${YEAR}-02-05`, to: `${YEAR}-02-06`, days: 2, year: null })
+    const { rows } = await database.pool.query('SELECT sum(consumption)::float8 AS t FROM energy_daily WHERE sid = ANY($1) AND day BETWEEN $2 AND $3', [meters.map((m) => m.sid), `${YEAR}-02-05`, `${YEAR}-02-06`])
+    expect(body.totals.energy_kwh).toBeCloseTo(rows[0].t, 6)
+    expect(body.totals.energy_kwh_per_m2_year).toBeNull()
+    expect(body.daily.every((d: { day: string }) => d.day === `${YEAR}-02-05` || d.day === `${YEAR}-02-06`)).toBe(true)
+  })
+
+  it('adds the buildings up per commune and EPCI from the monthly rollups, and ranks them by intensity', async () => {
+    const total = await sums()
+    for (const path of [`/api/communes/${AMIENS.insee}/indicators?year=${YEAR}`, `/api/epci/${AMIENS.epci}/indicators?year=${YEAR}`]) {
+      const body = await json(await fetch(`${api.url}${path}`))
+      expect(body.year).toBe(YEAR)
+      // No other test writes readings in this year: the territory's figures are this building's.
+      expect(body.totals.energy_kwh, path).toBeCloseTo(total.electricity! + total.gas!, 6)
+      expect(body.carriers.map((c: { carrier: string }) => c.carrier)).toEqual(['electricity', 'gas'])
+      const ranked = body.intensity.ranking.find((r: { id: string }) => r.id === BUILDING)
+      expect(ranked.energy_kwh_per_m2_year).toBeCloseTo((total.electricity! + total.gas!) / FLOOR_AREA, 6)
+      expect(body.intensity.median).toBeCloseTo(ranked.energy_kwh_per_m2_year, 6)
+      expect(body.buildings.monitored).toBe(1)
+      expect(body.buildings.count).toBeGreaterThanOrEqual(1)
+      expect(body.sensors.devices).toBeGreaterThanOrEqual(2)
+    }
+  })
+
+  it('refuses bad parameters with 400 problem+json and unknown places with 404', async () => {
+    for (const [path, status] of [
+      [`/api/buildings/${BUILDING}/indicators?year=20x1`, 400],
+      [`/api/buildings/${BUILDING}/indicators?year=${YEAR}&from=${YEAR}-01-01&to=${YEAR}-01-02`, 400],
+      [`/api/buildings/${BUILDING}/indicators?from=${YEAR}-01-01`, 400],
+      [`/api/buildings/${BUILDING}/indicators?from=${YEAR}-02-30&to=${YEAR}-03-01`, 400],
+      [`/api/buildings/${BUILDING}/indicators?from=${YEAR}-03-01&to=${YEAR}-02-01`, 400],
+      ['/api/buildings/nowhere/indicators', 404],
+      ['/api/communes/8002/indicators', 400],
+      ['/api/communes/99999/indicators', 404],
+      ['/api/epci/123/indicators', 400],
+      ['/api/epci/999999999/indicators', 404],
+    ] as const) {
+      const response = await fetch(`${api.url}${path}`)
+      expect(response.status, path).toBe(status)
+      expect(response.headers.get('content-type')).toMatch(/^application\/problem\+json/)
+    }
+  })
+})
