@@ -134,6 +134,7 @@ export async function startHub(config: HubConfig, log: Logger, options: { webDir
         },
         ingestion: pipeline.stats(),
         simulator: simulator ? { published: simulator.published() } : null,
+        indicators: indicators.status(),
       }
     }
     const app = createApp({

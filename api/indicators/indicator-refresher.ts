@@ -13,9 +13,18 @@ import { refreshEnergy, type EnergyRefresh } from './energy-refresher.ts'
 export const REFRESH_DAYS = 3
 const DAY_MS = 86_400_000
 
+export interface RefresherStatus {
+  readonly running: boolean
+  /** The last refresh that completed: its first day, when it ended, how long it took and what it wrote. */
+  readonly last: (EnergyRefresh & { readonly from: string; readonly at: string; readonly ms: number }) | null
+  readonly lastError: string | null
+}
+
 export interface IndicatorRefresher {
   /** Refreshes from `from` (a local day; default: the last REFRESH_DAYS days) once any running refresh is done. */
   refresh(from?: string): Promise<EnergyRefresh>
+  /** For /health: operators (and the benchmark) see whether the start-up refresh is done. */
+  status(): RefresherStatus
   stop(): Promise<void>
 }
 
@@ -27,12 +36,25 @@ export function startIndicatorRefresher(options: { db: Kysely<Schema>; timeZone:
   const { db, timeZone, log } = options
   let running: Promise<unknown> = Promise.resolve()
   let stopped = false
+  let pending = 0
+  let last: RefresherStatus['last'] = null
+  let lastError: string | null = null
   const refresh = (from = localDay(new Date(Date.now() - (REFRESH_DAYS - 1) * DAY_MS), timeZone)) => {
+    pending++
     const next = running.then(async () => {
       const started = Date.now()
-      const result = await refreshEnergy(db, from, timeZone)
-      log.debug('indicators refreshed', { from, ...result, ms: Date.now() - started })
-      return result
+      try {
+        const result = await refreshEnergy(db, from, timeZone)
+        last = { from, at: new Date().toISOString(), ms: Date.now() - started, ...result }
+        lastError = null
+        log.debug('indicators refreshed', { ...last })
+        return result
+      } catch (error) {
+        lastError = errorMessage(error)
+        throw error
+      } finally {
+        pending--
+      }
     })
     running = next.catch(() => undefined)
     return next
@@ -47,6 +69,7 @@ export function startIndicatorRefresher(options: { db: Kysely<Schema>; timeZone:
   timer?.unref()
   return {
     refresh,
+    status: () => ({ running: pending > 0, last, lastError }),
     async stop() {
       stopped = true
       if (timer) clearInterval(timer)
