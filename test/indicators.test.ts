@@ -161,7 +161,7 @@ describe('GET indicators', () => {
     const monthly = body.monthly.filter((m: { carrier: string }) => m.carrier === 'gas').reduce((a: number, m: { consumption: number }) => a + m.consumption, 0)
     expect(monthly).toBeCloseTo(total.gas!, 6)
     expect(body.daily.length).toBeGreaterThan(30)
-    expect(body.decret_tertiaire).toEqual({ subject: false, reference_year: null, reference_kwh: null })
+    expect(body.decret_tertiaire).toEqual({ subject: false, reference_year: null, reference_kwh: null, reference_source: null, corrected_kwh: null, trajectory: null })
   })
 
   it('answers a period of days, without a per-year intensity', async () => {
@@ -207,5 +207,84 @@ describe('GET indicators', () => {
       expect(response.status, path).toBe(status)
       expect(response.headers.get('content-type')).toMatch(/^application\/problem\+json/)
     }
+  })
+})
+
+describe('energy signature and décret tertiaire', () => {
+  /** A year of its own (2021–2024: no other test writes there), 40 days from 1 February. */
+  const SIG_YEAR = 2021 + Math.floor(Math.random() * 4)
+  const SIG = `s-${run}`
+  const STATION = `st-${run}`
+  const DAYS = 40
+  // Day k: DJU 5 + (k mod 10); the building uses 200 kWh a day plus 30 kWh per degree-day.
+  const dju = (k: number) => 5 + (k % 10)
+  const energy = (k: number) => 200 + 30 * dju(k)
+  let previousStation: string | null
+
+  beforeAll(async () => {
+    await database.pool.query(
+      `INSERT INTO building (id, nom, usage, floor_area_m2, commune_insee, reference_year, reference_kwh, geom)
+       VALUES ($1, $2, 'gymnase', 1200, $3, 2015, 200000, ST_Multi(ST_Buffer(ST_SetSRID(ST_Point(2.31, 49.89), 4326), 0.0002)))`,
+      [SIG, `Gymnase ${run}`, AMIENS.insee])
+    await provisionDevices(database.db, [
+      parseDeviceSpec({ id: `sg-${run}`, senmlBaseName: `urn:dev:sg-${run}:`, buildingId: SIG, fields: { gas_index: { quantity: 'gas_index', unit: 'kWh', kind: 'counter', carrier: 'gas' } } }),
+    ], 'create')
+    const { rows } = await database.pool.query('SELECT s.sid FROM sensor s WHERE s.device_id = $1', [`sg-${run}`])
+    // Readings at 00:00, 06:00, 12:00 and 18:00 local (UTC+1 in February), a quarter of the day's energy each:
+    // the step into 00:00 belongs to its day, so day k counts exactly energy(k).
+    const readings: Reading[] = []
+    let index = 10_000
+    readings.push({ sid: rows[0].sid, ts: Date.UTC(SIG_YEAR, 0, 31, 17), value: index }) // 31 January 18:00
+    for (let k = 0; k < DAYS; k++) {
+      for (const h of [0, 6, 12, 18]) {
+        index += energy(k) / 4
+        readings.push({ sid: rows[0].sid, ts: Date.UTC(SIG_YEAR, 1, 1 + k, h - 1), value: index })
+      }
+    }
+    await new ReadingWriter(database.db, TZ).write(readings, [])
+    await refreshEnergy(database.db, `${SIG_YEAR}-01-01`, TZ)
+    await database.pool.query(`INSERT INTO weather_station (id, nom, reference_dju) VALUES ($1, 'Station de test', 2500)`, [STATION])
+    await database.pool.query(
+      `INSERT INTO weather_daily (station, day, tmin, tmax)
+       SELECT $1, make_date($2, 2, 1) + k, 18 - d - 3, 18 - d + 3 FROM unnest($3::int[]) WITH ORDINALITY AS t (d, k1), LATERAL (SELECT (k1 - 1)::int AS k) AS x`,
+      [STATION, SIG_YEAR, Array.from({ length: DAYS }, (_, k) => dju(k))])
+    previousStation = (await database.pool.query('SELECT weather_station FROM epci WHERE siren = $1', [AMIENS.epci])).rows[0].weather_station
+    await database.pool.query('UPDATE epci SET weather_station = $1 WHERE siren = $2', [STATION, AMIENS.epci])
+  })
+  afterAll(async () => {
+    await database?.pool.query('UPDATE epci SET weather_station = $1 WHERE siren = $2', [previousStation, AMIENS.epci])
+  })
+
+  it('finds the base load and the heating slope from the station’s degree-days, and the heating share', async () => {
+    const response = await fetch(`${api.url}/api/buildings/${SIG}/signature?from=${SIG_YEAR}-02-01&to=${SIG_YEAR}-03-12`)
+    expect(response.status).toBe(200)
+    const body = await json(response)
+    expect(body.station).toEqual({ id: STATION, nom: 'Station de test', reference_dju: 2500 })
+    const gas = body.carriers.find((c: { carrier: string }) => c.carrier === 'gas')
+    expect(gas.points).toHaveLength(DAYS)
+    expect(gas.signature.base_per_day).toBeCloseTo(200, 6)
+    expect(gas.signature.slope_per_dju).toBeCloseTo(30, 6)
+    expect(gas.signature.r2).toBeCloseTo(1, 9)
+    // ΣDJU over 40 days = 4 × (5 + … + 14) = 4 × 95 = 380; ΣE = 40 × 200 + 30 × 380 = 19,400; heating 11,400 / 19,400.
+    expect(gas.heating_share).toBeCloseTo(11_400 / 19_400, 9)
+    expect(gas.corrected_consumption).toBeNull() // not a calendar year
+  })
+
+  it('corrects the calendar year to the reference climate and places it on the décret tertiaire trajectory', async () => {
+    const days = SIG_YEAR % 4 === 0 ? 366 : 365
+    // Corrected: 200 × days + 30 × 2,500 (the station's reference DJU) = 73,000 (or 73,200) + 75,000.
+    const corrected = 200 * days + 75_000
+    const body = await json(await fetch(`${api.url}/api/buildings/${SIG}/indicators?year=${SIG_YEAR}`))
+    expect(body.decret_tertiaire).toMatchObject({ subject: true, reference_year: 2015, reference_kwh: 200_000, reference_source: 'declared' })
+    expect(body.decret_tertiaire.corrected_kwh).toBeCloseTo(corrected, 4)
+    // Target in SIG_YEAR on the line from 200,000 (2015) to 120,000 (2030): 200,000 − 80,000 × (SIG_YEAR − 2015) / 15 ≥ 152,000.
+    const target = 200_000 - (80_000 * (SIG_YEAR - 2015)) / 15
+    expect(body.decret_tertiaire.trajectory).toMatchObject({ year: SIG_YEAR, onTrack: true })
+    expect(body.decret_tertiaire.trajectory.target).toBeCloseTo(target, 6)
+    // A smaller reference: 170,000 → target ≤ 170,000 − 68,000 × 6 / 15 = 142,800 < corrected: off track.
+    await database.pool.query('UPDATE building SET reference_kwh = 170000 WHERE id = $1', [SIG])
+    const off = await json(await fetch(`${api.url}/api/buildings/${SIG}/indicators?year=${SIG_YEAR}`))
+    expect(off.decret_tertiaire.trajectory).toMatchObject({ onTrack: false })
+    expect(off.decret_tertiaire.trajectory.change).toBeCloseTo((corrected - 170_000) / 170_000, 9)
   })
 })

@@ -8,7 +8,8 @@
 import { sql, type Kysely } from 'kysely'
 import { NotFoundError, scopedSirens, type Scope } from '../../core/index.ts'
 import type { Schema } from '../../sql/index.ts'
-import { isSubjectToDecret } from './decret-tertiaire.ts'
+import { buildingSignature, stationOf } from './building-signature.ts'
+import { isSubjectToDecret, trajectoryStatus, type TrajectoryStatus } from './decret-tertiaire.ts'
 import { icone, type Icone } from './icone.ts'
 import { yearPeriod, type IndicatorPeriod } from './indicator-period.ts'
 
@@ -92,7 +93,17 @@ export interface BuildingIndicators {
   readonly daily: readonly { readonly day: string; readonly carrier: string; readonly consumption: number }[]
   /** Meter readings too far apart: their consumption is known but not given to any day. */
   readonly gaps: readonly { readonly sensor: string; readonly carrier: string; readonly from: string; readonly to: string; readonly hours: number; readonly consumption: number | null }[]
-  readonly decret_tertiaire: { readonly subject: boolean; readonly reference_year: number | null; readonly reference_kwh: number | null }
+  readonly decret_tertiaire: {
+    readonly subject: boolean
+    readonly reference_year: number | null
+    /** Climate-corrected kWh of the reference year: declared, or computed from the hub's data of that year. */
+    readonly reference_kwh: number | null
+    readonly reference_source: 'declared' | 'computed' | null
+    /** Climate-corrected kWh of the requested calendar year (energy signature and the station's reference DJU). */
+    readonly corrected_kwh: number | null
+    /** Against the straight line to −40 % (2030), −50 % (2040), −60 % (2050); null when a figure is missing. */
+    readonly trajectory: TrajectoryStatus | null
+  }
   readonly open_alerts: number
 }
 
@@ -152,6 +163,22 @@ export async function buildingIndicators(db: Kysely<Schema>, scope: Scope, id: s
     ORDER BY g.from_ts`.execute(db)
   const { rows: alerts } = await sql<{ n: number }>`SELECT count(*)::int AS n FROM alert WHERE building_id = ${id} AND closed_at IS NULL`.execute(db)
 
+  // Décret tertiaire: climate-corrected consumption of the year, against the reference year's.
+  let corrected: number | null = null
+  let reference: number | null = building.reference_kwh
+  let referenceSource: 'declared' | 'computed' | null = reference === null ? null : 'declared'
+  if (period.year !== null) {
+    const station = await stationOf(db, building.epci)
+    corrected = (await buildingSignature(db, id, station, period)).corrected_energy_kwh
+    if (reference === null && building.reference_year !== null) {
+      reference = (await buildingSignature(db, id, station, yearPeriod(building.reference_year))).corrected_energy_kwh
+      if (reference !== null) referenceSource = 'computed'
+    }
+  }
+  const trajectory = building.reference_year !== null && reference !== null && corrected !== null && period.year !== null
+    ? trajectoryStatus(building.reference_year, reference, period.year, corrected)
+    : null
+
   return {
     building: {
       id: building.id, nom: building.nom, usage: building.usage, floor_area_m2: area, commune: building.commune,
@@ -167,7 +194,10 @@ export async function buildingIndicators(db: Kysely<Schema>, scope: Scope, id: s
       sensor: g.sensor, carrier: g.carrier, from: g.from.toISOString(), to: g.to.toISOString(),
       hours: (g.to.getTime() - g.from.getTime()) / 3_600_000, consumption: g.consumption,
     })),
-    decret_tertiaire: { subject: isSubjectToDecret(area), reference_year: building.reference_year, reference_kwh: building.reference_kwh },
+    decret_tertiaire: {
+      subject: isSubjectToDecret(area), reference_year: building.reference_year, reference_kwh: reference, reference_source: referenceSource,
+      corrected_kwh: corrected, trajectory,
+    },
     open_alerts: alerts[0]?.n ?? 0,
   }
 }
@@ -286,4 +316,18 @@ export async function communeIndicators(db: Kysely<Schema>, scope: Scope, insee:
   const commune = await db.selectFrom('commune').select(['insee', 'nom', 'epci_siren as epci']).where('insee', '=', insee).executeTakeFirst()
   if (!commune || (sirens !== null && (commune.epci === null || !sirens.includes(commune.epci)))) throw new NotFoundError(`no commune with INSEE code ${insee}`)
   return { commune, ...(await territoryIndicators(db, sql`c.insee = ${insee}`, year)) }
+}
+
+export async function buildingSignatureOf(db: Kysely<Schema>, scope: Scope, id: string, period: IndicatorPeriod) {
+  const sirens = scopedSirens(scope)
+  const building = await db
+    .selectFrom('building as b')
+    .innerJoin('commune as c', 'c.insee', 'b.commune_insee')
+    .select(['b.id', 'b.nom', 'c.epci_siren as epci'])
+    .where('b.id', '=', id)
+    .$if(sirens !== null, (q) => q.where('c.epci_siren', 'in', sirens!.length > 0 ? [...sirens!] : ['']))
+    .executeTakeFirst()
+  if (!building) throw new NotFoundError(`no building ${id}`)
+  const station = await stationOf(db, building.epci)
+  return { building: { id: building.id, nom: building.nom }, period, ...(await buildingSignature(db, id, station, period)) }
 }

@@ -8,7 +8,7 @@ import type { Schema } from '../../sql/index.ts'
 import { identifier, insee, siren } from '../params.ts'
 import { scopeOf } from '../scope-middleware.ts'
 import { indicatorPeriod, parseYear } from './indicator-period.ts'
-import { buildingIndicators, communeIndicators, epciIndicators } from './indicator-queries.ts'
+import { buildingIndicators, buildingSignatureOf, communeIndicators, epciIndicators } from './indicator-queries.ts'
 
 export function indicatorRoutes(db: Kysely<Schema>): Router {
   const router = Router()
@@ -20,6 +20,9 @@ export function indicatorRoutes(db: Kysely<Schema>): Router {
   })
   router.get('/api/buildings/:id/indicators', async (req, res) => {
     res.json(await buildingIndicators(db, scopeOf(res), identifier(req.params.id, 'id'), indicatorPeriod(req.query as Record<string, unknown>)))
+  })
+  router.get('/api/buildings/:id/signature', async (req, res) => {
+    res.json(await buildingSignatureOf(db, scopeOf(res), identifier(req.params.id, 'id'), indicatorPeriod(req.query as Record<string, unknown>)))
   })
   return router
 }

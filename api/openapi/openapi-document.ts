@@ -134,6 +134,16 @@ function hubPaths(): Record<string, PathItem> {
         responses: { '200': ok('Par énergie : consommation, unité, compteurs, jours mesurés, remises à zéro, coût, CO₂ ; totaux, kWh/m² (et kWh/m²/an sur une année civile), année précédente, séries mensuelle et journalière, trous de mesure, décret tertiaire, alertes ouvertes', object), ...problems },
       },
     },
+    '/api/buildings/{id}/signature': {
+      get: {
+        summary: 'Signature énergétique d’un bâtiment : consommation journalière régressée sur les DJU de la station de son EPCI',
+        description: 'Par énergie : points (jour, DJU base 18 °C, consommation dans `unit`), `base_per_day` (unit/jour), `slope_per_dju` (unit/DJU), r², part du chauffage, consommation corrigée du climat sur une année civile (base × jours + pente × DJU de référence de la station).',
+        operationId: 'getBuildingSignature',
+        tags: ['Indicateurs'],
+        parameters: [id, indicatorYear, query('from', 'Premier jour (AAAA-MM-JJ), avec to', { type: 'string', format: 'date' }), query('to', 'Dernier jour inclus (AAAA-MM-JJ), avec from', { type: 'string', format: 'date' })],
+        responses: { '200': ok('Station, DJU, signature par énergie', object), ...problems },
+      },
+    },
     '/api/datasets': { get: { summary: 'Jeux chargés, source, licence, réel ou synthétique', operationId: 'listDatasets', tags: ['Territoire'], responses: { '200': ok('Les jeux', json({ type: 'array', items: { type: 'object' } })), '500': ref('responses', 'ServerError') } } },
     '/api/sensors/{id}/readings': { get: { summary: 'Mesures d’un capteur dans [from, to)', operationId: 'getSensorReadings', tags: ['Mesures'], parameters: [id, ...range], responses: { '200': ok('Mesures, les plus anciennes d’abord, lien next au-delà de limit', object), ...problems } } },
     '/api/devices': {
