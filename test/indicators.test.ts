@@ -6,7 +6,7 @@
  * factors and intensity from the floor area.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { localDay, refreshEnergy } from '../api/index.ts'
+import { localDay, refreshAir, refreshAlerts, refreshEnergy } from '../api/index.ts'
 import { parseDeviceSpec, provisionDevices, ReadingWriter, type Reading } from '../ingestion/index.ts'
 import type { Database } from '../sql/index.ts'
 import { json, openDatabase, serve, testApp, uniqueName } from './engines.ts'
@@ -286,5 +286,98 @@ describe('energy signature and décret tertiaire', () => {
     const off = await json(await fetch(`${api.url}/api/buildings/${SIG}/indicators?year=${SIG_YEAR}`))
     expect(off.decret_tertiaire.trajectory).toMatchObject({ onTrack: false })
     expect(off.decret_tertiaire.trajectory.change).toBeCloseTo((corrected - 170_000) / 170_000, 9)
+  })
+})
+
+describe('indoor air and alerts', () => {
+  const SCHOOL = `school-${run}`
+  const OFFICE = `office-${run}`
+  const local = (day: string, time: string) => Date.parse(`${day}T${time}:00+01:00`) // March 2012, before the clock change: UTC+1
+
+  beforeAll(async () => {
+    for (const [id, usage] of [[SCHOOL, 'ecole'], [OFFICE, 'mairie']]) {
+      await database.pool.query(
+        `INSERT INTO building (id, nom, usage, floor_area_m2, commune_insee, geom) VALUES ($1, $1, $2, 900, $3, ST_Multi(ST_Buffer(ST_SetSRID(ST_Point(2.32, 49.89), 4326), 0.0002)))`,
+        [id, usage, AMIENS.insee])
+    }
+    await provisionDevices(database.db, [
+      parseDeviceSpec({ id: `air-${run}`, senmlBaseName: `urn:dev:air-${run}:`, profile: 'generic-ambiance', buildingId: SCHOOL }),
+      parseDeviceSpec({ id: `om-${run}`, senmlBaseName: `urn:dev:om-${run}:`, profile: 'generic-electricity-meter', buildingId: OFFICE }),
+    ], 'create')
+  })
+
+  it('counts CO₂ readings of the occupied hours only (schedule, Wednesday afternoon, school holidays) and ICONE from them', async () => {
+    const { rows } = await database.pool.query(`SELECT sid, quantity FROM sensor WHERE device_id = $1`, [`air-${run}`])
+    const co2 = rows.find((r) => r.quantity === 'co2').sid
+    const temperature = rows.find((r) => r.quantity === 'temperature').sid
+    expect(new Date('2012-03-05T12:00:00Z').getUTCDay()).toBe(1) // a Monday
+    // Monday 5 March 2012, 09:00–13:30 every 30 min (occupied, 08:30–16:30): 6 × 800, 3 × 1,200, 1 × 1,800 ppm;
+    // 20:00: 2,000 ppm (closed). Tuesday 6th, a school holiday: 2,500 ppm at 10:00. Wednesday 7th, 14:00
+    // (closed on Wednesday afternoons): 1,900 ppm.
+    const monday = [800, 800, 800, 800, 800, 800, 1200, 1200, 1200, 1800]
+    const readings: Reading[] = monday.map((value, i) => ({ sid: co2, ts: local('2012-03-05', `${String(9 + Math.floor(i / 2)).padStart(2, '0')}:${i % 2 ? '30' : '00'}`), value }))
+    readings.push({ sid: co2, ts: local('2012-03-05', '20:00'), value: 2000 }, { sid: co2, ts: local('2012-03-06', '10:00'), value: 2500 }, { sid: co2, ts: local('2012-03-07', '14:00'), value: 1900 })
+    // Temperature, Monday 09:00–13:00 hourly (heating season): 18.0, 18.5, 19.5, 20, 21 → 5 occupied hours, 2 below 19 °C.
+    ;[18, 18.5, 19.5, 20, 21].forEach((value, i) => readings.push({ sid: temperature, ts: local('2012-03-05', `${String(9 + i).padStart(2, '0')}:00`), value }))
+    await new ReadingWriter(database.db, TZ).write(readings, [])
+    await database.pool.query(`INSERT INTO school_holiday (starts, ends, label) VALUES ('2012-03-06', '2012-03-06', 'Congé de test') ON CONFLICT DO NOTHING`)
+    await refreshAir(database.db, '2012-03-01', TZ)
+
+    const air = (await database.pool.query('SELECT sid, day::text, occupied_n, co2_1000_1700, co2_above_1700, occupied_hours, hours_below_19 FROM air_daily WHERE sid = ANY($1) ORDER BY sid, day', [[co2, temperature]])).rows
+    expect(air).toEqual([
+      { sid: Math.min(co2, temperature), day: '2012-03-05', ...(co2 < temperature ? { occupied_n: 10, co2_1000_1700: 3, co2_above_1700: 1, occupied_hours: 0, hours_below_19: 0 } : { occupied_n: 0, co2_1000_1700: 0, co2_above_1700: 0, occupied_hours: 5, hours_below_19: 2 }) },
+      { sid: Math.max(co2, temperature), day: '2012-03-05', ...(co2 > temperature ? { occupied_n: 10, co2_1000_1700: 3, co2_above_1700: 1, occupied_hours: 0, hours_below_19: 0 } : { occupied_n: 0, co2_1000_1700: 0, co2_above_1700: 0, occupied_hours: 5, hours_below_19: 2 }) },
+    ])
+    // f1 = 0.3, f2 = 0.1: ICONE 2 (worked out in icone.test.ts).
+    const body = await json(await fetch(`${api.url}/api/buildings/${SCHOOL}/indicators?from=2012-03-01&to=2012-03-31`))
+    expect(body.air).toEqual({ icone: { index: 2, f1: 0.3, f2: 0.1, readings: 10 }, occupied_hours: 5, hours_below_19: 2, hours_above_26: 0 })
+
+    // Thursday 8th: four occupied readings, all above 1,700 ppm (ICONE 5): a confinement alert; Monday's 2 raises none.
+    await new ReadingWriter(database.db, TZ).write(['09:00', '10:00', '11:00', '14:00'].map((time) => ({ sid: co2, ts: local('2012-03-08', time), value: 1850 })), [])
+    await refreshAir(database.db, '2012-03-01', TZ)
+    await refreshAlerts(database.db, '2012-03-10')
+    const { alerts } = await json(await fetch(`${api.url}/api/alerts?building=${SCHOOL}&kind=confinement&status=all`))
+    expect(alerts).toHaveLength(1)
+    expect(alerts[0]).toMatchObject({ day: '2012-03-08', value: 5, carrier: null })
+    expect(alerts[0].reason).toBe('Confinement de l’air extrême le 08/03/2012 : ICONE 5 (0 % des mesures de CO₂ entre 1 000 et 1 700 ppm, 100 % au-delà, en période d’occupation)')
+  })
+
+  it('raises an alert for a day far from the building’s own expected value, once, with its reason, and lists it', async () => {
+    const { rows } = await database.pool.query(`SELECT sid FROM sensor WHERE device_id = $1`, [`om-${run}`])
+    // 30 days from 1 April 2012 (UTC+2): 99 or 101 kWh a day by parity, 160 on the 17th. Readings every 6 hours;
+    // the first one, the day before, starts the index (that day, incomplete, is not scored).
+    const readings: Reading[] = []
+    let index = 5_000
+    readings.push({ sid: rows[0].sid, ts: Date.parse('2012-03-31T18:00:00+02:00'), value: index })
+    const use = (k: number) => (k === 16 ? 160 : k % 2 ? 101 : 99)
+    for (let k = 0; k < 30; k++) {
+      const day = `2012-04-${String(k + 1).padStart(2, '0')}`
+      for (const time of ['00:00', '06:00', '12:00', '18:00']) {
+        index += use(k) / 4
+        readings.push({ sid: rows[0].sid, ts: Date.parse(`${day}T${time}:00+02:00`), value: index })
+      }
+    }
+    await new ReadingWriter(database.db, TZ).write(readings, [])
+    await refreshEnergy(database.db, '2012-03-31', TZ)
+    // Weekday medians: each weekday's four values alternate 99/101 (7 is odd): residuals ±1, MAD 1; the 17th: 160 for a median of 101.
+    const first = await refreshAlerts(database.db, '2012-05-01')
+    expect(first.raised).toBeGreaterThanOrEqual(1)
+    expect((await refreshAlerts(database.db, '2012-05-01')).raised).toBe(0) // raised once
+
+    const response = await fetch(`${api.url}/api/alerts?building=${OFFICE}`)
+    expect(response.status).toBe(200)
+    const { alerts, next_before } = await json(response)
+    expect(next_before).toBeNull()
+    expect(alerts).toHaveLength(1)
+    expect(alerts[0]).toMatchObject({ building: { id: OFFICE, commune: AMIENS.insee }, carrier: 'electricity', kind: 'over_consumption', day: '2012-04-17', value: 160, expected: 101, closed_at: null })
+    expect(alerts[0].score).toBeCloseTo((0.6745 * 59) / 1, 6)
+    expect(alerts[0].reason).toBe('Électricité le 17/04/2012 : 160 kWh pour 101 kWh attendus (médiane du même jour de la semaine ; écart robuste 39,8)')
+    const office = await json(await fetch(`${api.url}/api/buildings/${OFFICE}/indicators?year=2012`))
+    expect(office.open_alerts).toBe(1)
+    for (const [path, status] of [['/api/alerts?status=shut', 400], ['/api/alerts?colour=red', 400], ['/api/alerts?limit=0', 400], ['/api/alerts?epci=12', 400]] as const) {
+      const refused = await fetch(`${api.url}${path}`)
+      expect(refused.status, path).toBe(status)
+      expect(refused.headers.get('content-type')).toMatch(/^application\/problem\+json/)
+    }
   })
 })

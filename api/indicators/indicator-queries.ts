@@ -105,6 +105,13 @@ export interface BuildingIndicators {
     readonly trajectory: TrajectoryStatus | null
   }
   readonly open_alerts: number
+  /** Indoor air over the period's occupied hours: ICONE of the CO₂ readings, comfort hours of the temperature sensors. */
+  readonly air: {
+    readonly icone: Icone | null
+    readonly occupied_hours: number
+    readonly hours_below_19: number
+    readonly hours_above_26: number
+  }
 }
 
 export async function buildingIndicators(db: Kysely<Schema>, scope: Scope, id: string, period: IndicatorPeriod): Promise<BuildingIndicators> {
@@ -163,6 +170,13 @@ export async function buildingIndicators(db: Kysely<Schema>, scope: Scope, id: s
     ORDER BY g.from_ts`.execute(db)
   const { rows: alerts } = await sql<{ n: number }>`SELECT count(*)::int AS n FROM alert WHERE building_id = ${id} AND closed_at IS NULL`.execute(db)
 
+  const { rows: air } = await sql<{ n: number; f1: number; f2: number; hours: number; below: number; above: number }>`
+    SELECT coalesce(sum(a.occupied_n), 0)::int AS n, coalesce(sum(a.co2_1000_1700), 0)::int AS f1, coalesce(sum(a.co2_above_1700), 0)::int AS f2,
+           coalesce(sum(a.occupied_hours), 0)::int AS hours, coalesce(sum(a.hours_below_19), 0)::int AS below, coalesce(sum(a.hours_above_26), 0)::int AS above
+    FROM device d JOIN sensor s ON s.device_id = d.id JOIN air_daily a ON a.sid = s.sid
+    WHERE d.building_id = ${id} AND a.day BETWEEN ${period.from}::date AND ${period.to}::date`.execute(db)
+  const a = air[0]!
+
   // Décret tertiaire: climate-corrected consumption of the year, against the reference year's.
   let corrected: number | null = null
   let reference: number | null = building.reference_kwh
@@ -199,6 +213,7 @@ export async function buildingIndicators(db: Kysely<Schema>, scope: Scope, id: s
       corrected_kwh: corrected, trajectory,
     },
     open_alerts: alerts[0]?.n ?? 0,
+    air: { icone: icone({ n: a.n, n1000to1700: a.f1, nAbove1700: a.f2 }), occupied_hours: a.hours, hours_below_19: a.below, hours_above_26: a.above },
   }
 }
 

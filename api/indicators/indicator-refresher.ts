@@ -1,13 +1,23 @@
 /**
- * Runs the energy refresh in the hub: at start over the current and previous calendar years
- * (catching up with whatever arrived while the hub was down), then every `intervalSeconds` over
- * the last days (late readings of a day already refreshed are taken again for REFRESH_DAYS days;
- * older ones at the next start, or with `territoire indicators refresh`). One refresh at a time.
+ * Runs the indicator refresh in the hub — energy (energy-refresher.ts), then indoor air
+ * (air-refresher.ts), then alerts (alert-refresher.ts): at start over the current and previous
+ * calendar years (catching up with whatever arrived while the hub was down; indoor air, counted
+ * from raw CO₂ readings, from its last refreshed day), then every `intervalSeconds` over the last
+ * REFRESH_DAYS days (readings later than that are taken at the next start). One at a time.
  */
 import type { Kysely } from 'kysely'
 import { errorMessage, type Logger } from '../../core/index.ts'
 import type { Schema } from '../../sql/index.ts'
+import { sql } from 'kysely'
+import { refreshAir } from './air-refresher.ts'
+import { refreshAlerts } from './alert-refresher.ts'
 import { refreshEnergy, type EnergyRefresh } from './energy-refresher.ts'
+
+export interface RefreshReport extends EnergyRefresh {
+  /** Sensor-days of air_daily rewritten. */
+  readonly airSensorDays: number
+  readonly alertsRaised: number
+}
 
 /** Days recomputed by each periodic refresh: today, yesterday and the day before. */
 export const REFRESH_DAYS = 3
@@ -16,13 +26,13 @@ const DAY_MS = 86_400_000
 export interface RefresherStatus {
   readonly running: boolean
   /** The last refresh that completed: its first day, when it ended, how long it took and what it wrote. */
-  readonly last: (EnergyRefresh & { readonly from: string; readonly at: string; readonly ms: number }) | null
+  readonly last: (RefreshReport & { readonly from: string; readonly at: string; readonly ms: number }) | null
   readonly lastError: string | null
 }
 
 export interface IndicatorRefresher {
   /** Refreshes from `from` (a local day; default: the last REFRESH_DAYS days) once any running refresh is done. */
-  refresh(from?: string): Promise<EnergyRefresh>
+  refresh(from?: string): Promise<RefreshReport>
   /** For /health: operators (and the benchmark) see whether the start-up refresh is done. */
   status(): RefresherStatus
   stop(): Promise<void>
@@ -44,7 +54,12 @@ export function startIndicatorRefresher(options: { db: Kysely<Schema>; timeZone:
     const next = running.then(async () => {
       const started = Date.now()
       try {
-        const result = await refreshEnergy(db, from, timeZone)
+        const energy = await refreshEnergy(db, from, timeZone)
+        const { rows } = await sql<{ day: string | null }>`SELECT (max(day) - 2)::text AS day FROM air_daily`.execute(db)
+        const airFrom = rows[0]?.day && rows[0].day > from ? rows[0].day : from
+        const air = await refreshAir(db, airFrom, timeZone)
+        const alerts = await refreshAlerts(db, localDay(new Date(), timeZone))
+        const result: RefreshReport = { ...energy, airSensorDays: air.sensorDays, alertsRaised: alerts.raised }
         last = { from, at: new Date().toISOString(), ms: Date.now() - started, ...result }
         lastError = null
         log.debug('indicators refreshed', { ...last })

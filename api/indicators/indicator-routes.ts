@@ -7,6 +7,7 @@ import type { Kysely } from 'kysely'
 import type { Schema } from '../../sql/index.ts'
 import { identifier, insee, siren } from '../params.ts'
 import { scopeOf } from '../scope-middleware.ts'
+import { listAlerts, parseAlertFilter } from './alert-queries.ts'
 import { indicatorPeriod, parseYear } from './indicator-period.ts'
 import { buildingIndicators, buildingSignatureOf, communeIndicators, epciIndicators } from './indicator-queries.ts'
 
@@ -20,6 +21,9 @@ export function indicatorRoutes(db: Kysely<Schema>): Router {
   })
   router.get('/api/buildings/:id/indicators', async (req, res) => {
     res.json(await buildingIndicators(db, scopeOf(res), identifier(req.params.id, 'id'), indicatorPeriod(req.query as Record<string, unknown>)))
+  })
+  router.get('/api/alerts', async (req, res) => {
+    res.json(await listAlerts(db, scopeOf(res), parseAlertFilter(req.query as Record<string, unknown>)))
   })
   router.get('/api/buildings/:id/signature', async (req, res) => {
     res.json(await buildingSignatureOf(db, scopeOf(res), identifier(req.params.id, 'id'), indicatorPeriod(req.query as Record<string, unknown>)))

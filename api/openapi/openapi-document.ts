@@ -144,6 +144,20 @@ function hubPaths(): Record<string, PathItem> {
         responses: { '200': ok('Station, DJU, signature par énergie', object), ...problems },
       },
     },
+    '/api/alerts': {
+      get: {
+        summary: 'Alertes : surconsommation, sous-consommation (écart robuste à la valeur attendue du bâtiment), confinement de l’air (ICONE ≥ 4)',
+        operationId: 'listAlerts',
+        tags: ['Indicateurs'],
+        parameters: [
+          query('epci', 'SIREN de l’EPCI', { type: 'string', pattern: '^\\d{9}$' }), query('commune', 'Code INSEE'), query('building', 'Identifiant du bâtiment'),
+          query('kind', 'Type', { type: 'string', enum: ['over_consumption', 'under_consumption', 'night_base_load', 'confinement'] }),
+          query('status', 'open (par défaut), closed ou all', { type: 'string', enum: ['open', 'closed', 'all'] }),
+          query('limit', 'Nombre maximal (100 par défaut)', { type: 'integer', minimum: 1, maximum: 1000 }), query('before', 'Page suivante : next_before de la précédente', { type: 'integer', minimum: 1 }),
+        ],
+        responses: { '200': ok('Les plus récentes d’abord : bâtiment, énergie, jour, raison (en français), valeur, valeur attendue, écart robuste', object), ...problems },
+      },
+    },
     '/api/datasets': { get: { summary: 'Jeux chargés, source, licence, réel ou synthétique', operationId: 'listDatasets', tags: ['Territoire'], responses: { '200': ok('Les jeux', json({ type: 'array', items: { type: 'object' } })), '500': ref('responses', 'ServerError') } } },
     '/api/sensors/{id}/readings': { get: { summary: 'Mesures d’un capteur dans [from, to)', operationId: 'getSensorReadings', tags: ['Mesures'], parameters: [id, ...range], responses: { '200': ok('Mesures, les plus anciennes d’abord, lien next au-delà de limit', object), ...problems } } },
     '/api/devices': {
