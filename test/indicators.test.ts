@@ -270,6 +270,27 @@ describe('energy signature and décret tertiaire', () => {
     expect(gas.corrected_consumption).toBeNull() // not a calendar year
   })
 
+  it('exports the year for OPERAT: one row per subject building and carrier, with the correction and the trajectory', async () => {
+    const response = await fetch(`${api.url}/api/exports/operat.csv?year=${SIG_YEAR}&sep=%3B`)
+    expect(response.status).toBe(200)
+    expect(response.headers.get('content-disposition')).toBe(`attachment; filename="operat-${SIG_YEAR}.csv"`)
+    const text = (await response.text()).replace(/^\uFEFF/, '')
+    const [header, ...lines] = text.trimEnd().split('\r\n').map((l) => l.split(';'))
+    const at = (line: string[], column: string) => line[header!.indexOf(column)]
+    const row = lines.find((l) => at(l, 'identifiant_batiment') === SIG)!
+    expect(at(row, 'energie')).toBe('gas')
+    expect(at(row, 'assujetti_decret_tertiaire')).toBe('oui')
+    const days = SIG_YEAR % 4 === 0 ? 366 : 365
+    // 40 days of 200 + 30 × DJU: 40 × 200 + 30 × 380 = 19,400 kWh measured; corrected 200 × days + 30 × 2,500.
+    expect(Number(at(row, 'consommation')!.replace(',', '.'))).toBeCloseTo(19_400, 6)
+    expect(Number(at(row, 'jours_mesures'))).toBe(41) // the 40 days and 31 January, whose one reading starts the index
+    expect(Number(at(row, 'consommation_corrigee_kwh')!.replace(',', '.'))).toBeCloseTo(200 * days + 75_000, 4)
+    expect(at(row, 'sur_la_trajectoire')).toBe('oui')
+    // Buildings under 1,000 m² are not in the default export.
+    expect(lines.some((l) => at(l, 'identifiant_batiment') === BUILDING)).toBe(false)
+    expect((await fetch(`${api.url}/api/exports/operat.csv?buildings=some`)).status).toBe(400)
+  })
+
   it('corrects the calendar year to the reference climate and places it on the décret tertiaire trajectory', async () => {
     const days = SIG_YEAR % 4 === 0 ? 366 : 365
     // Corrected: 200 × days + 30 × 2,500 (the station's reference DJU) = 73,000 (or 73,200) + 75,000.

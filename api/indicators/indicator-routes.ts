@@ -3,11 +3,14 @@
  * (`year`, or `from` and `to`). Read from the rollups the refresher keeps (indicator-queries.ts).
  */
 import { Router } from 'express'
+import { InvalidInputError } from '../../core/index.ts'
 import type { Kysely } from 'kysely'
 import type { Schema } from '../../sql/index.ts'
 import { identifier, insee, siren } from '../params.ts'
 import { scopeOf } from '../scope-middleware.ts'
+import { csvDialect, streamChunks } from '../downloads/index.ts'
 import { listAlerts, parseAlertFilter } from './alert-queries.ts'
+import { operatLines, parseOperatBuildings } from './operat-export.ts'
 import { indicatorPeriod, parseYear } from './indicator-period.ts'
 import { buildingIndicators, buildingSignatureOf, communeIndicators, epciIndicators } from './indicator-queries.ts'
 
@@ -24,6 +27,18 @@ export function indicatorRoutes(db: Kysely<Schema>): Router {
   })
   router.get('/api/alerts', async (req, res) => {
     res.json(await listAlerts(db, scopeOf(res), parseAlertFilter(req.query as Record<string, unknown>)))
+  })
+  router.get('/api/exports/operat.csv', async (req, res) => {
+    const known = new Set(['year', 'buildings', 'sep'])
+    for (const key of Object.keys(req.query)) if (!known.has(key)) throw new InvalidInputError(`unknown parameter ${key} (known: year, buildings, sep)`, key)
+    const year = parseYear(req.query.year, new Date().getUTCFullYear() - 1)
+    const lines = operatLines(db, scopeOf(res), year, parseOperatBuildings(req.query.buildings), csvDialect(req.query.sep))
+    const first = await lines.next() // the header: parameters are checked before the status is sent
+    res.status(200).set({ 'Content-Type': 'text/csv; charset=utf-8; header=present', 'Content-Disposition': `attachment; filename="operat-${year}.csv"` })
+    await streamChunks(res, (async function* () {
+      if (!first.done) yield first.value
+      yield* lines
+    })())
   })
   router.get('/api/buildings/:id/signature', async (req, res) => {
     res.json(await buildingSignatureOf(db, scopeOf(res), identifier(req.params.id, 'id'), indicatorPeriod(req.query as Record<string, unknown>)))

@@ -158,6 +158,20 @@ function hubPaths(): Record<string, PathItem> {
         responses: { '200': ok('Les plus récentes d’abord : bâtiment, énergie, jour, raison (en français), valeur, valeur attendue, écart robuste', object), ...problems },
       },
     },
+    '/api/exports/operat.csv': {
+      get: {
+        summary: 'Export annuel pour la déclaration OPERAT (décret tertiaire) : une ligne par bâtiment, année et énergie',
+        description: 'Colonnes : identifiant, surface (m²), énergie, consommation et unité, compteurs, jours mesurés, remises à zéro, coût (€), CO₂ (kg), station météo, DJU de l’année et de référence, consommation corrigée du climat (kWh), année et consommation de référence, objectif de l’année et de 2030 (kWh), sur la trajectoire (oui/non).',
+        operationId: 'exportOperat',
+        tags: ['Indicateurs'],
+        parameters: [
+          query('year', 'Année civile (par défaut l’année précédente)', { type: 'integer', minimum: 2000, maximum: 2100 }),
+          query('buildings', 'subject (≥ 1 000 m², par défaut) ou all', { type: 'string', enum: ['subject', 'all'] }),
+          query('sep', ', (défaut) ou ; (tableur en français : virgule décimale, BOM)', { type: 'string', enum: [',', ';'] }),
+        ],
+        responses: { '200': ok('CSV (RFC 4180)', { 'text/csv': { schema: { type: 'string' } } }), ...problems },
+      },
+    },
     '/api/datasets': { get: { summary: 'Jeux chargés, source, licence, réel ou synthétique', operationId: 'listDatasets', tags: ['Territoire'], responses: { '200': ok('Les jeux', json({ type: 'array', items: { type: 'object' } })), '500': ref('responses', 'ServerError') } } },
     '/api/sensors/{id}/readings': { get: { summary: 'Mesures d’un capteur dans [from, to)', operationId: 'getSensorReadings', tags: ['Mesures'], parameters: [id, ...range], responses: { '200': ok('Mesures, les plus anciennes d’abord, lien next au-delà de limit', object), ...problems } } },
     '/api/devices': {
