@@ -43,6 +43,8 @@ export interface AppDependencies {
   readonly metrics: Registry | null
   /** Public base URL and publisher of the open data (OGC API, downloads, DCAT); default: from the request, "Territoire". */
   readonly openData?: OpenDataOptions
+  /** HUB_TIMEZONE: the local time of days and occupied hours (default Europe/Paris). */
+  readonly timeZone?: string
 }
 
 export function createApp(deps: AppDependencies): Express {
@@ -70,7 +72,7 @@ export function createApp(deps: AppDependencies): Express {
     })
   }
   app.use(territoryRoutes(deps.db))
-  app.use(indicatorRoutes(deps.db))
+  app.use(indicatorRoutes(deps.db, deps.timeZone ?? 'Europe/Paris'))
   app.use(readingsRoutes(deps.db))
   app.use(devicesRoutes(deps.db, admin, deps.onProvisioned))
   app.use(deadLettersRoutes(deps.db, admin, deps.replay))

@@ -156,6 +156,7 @@ export async function startHub(config: HubConfig, log: Logger, options: { webDir
       },
       metrics: pipeline.metrics.registry,
       openData: config.openData,
+      timeZone: config.timeZone,
     })
     http.serve(app)
     log.info('Territoire is ready', { url: http.url, ms: Date.now() - started })

@@ -6,7 +6,7 @@
  * factors and intensity from the floor area.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { localDay, refreshAir, refreshAlerts, refreshEnergy } from '../api/index.ts'
+import { localDay, refreshAir, refreshAlerts, refreshBaseLoadAlerts, refreshEnergy } from '../api/index.ts'
 import { parseDeviceSpec, provisionDevices, ReadingWriter, type Reading } from '../ingestion/index.ts'
 import type { Database } from '../sql/index.ts'
 import { json, openDatabase, serve, testApp, uniqueName } from './engines.ts'
@@ -307,6 +307,40 @@ describe('energy signature and décret tertiaire', () => {
     const off = await json(await fetch(`${api.url}/api/buildings/${SIG}/indicators?year=${SIG_YEAR}`))
     expect(off.decret_tertiaire.trajectory).toMatchObject({ onTrack: false })
     expect(off.decret_tertiaire.trajectory.change).toBeCloseTo((corrected - 170_000) / 170_000, 9)
+  })
+})
+
+describe('base load', () => {
+  const NIGHT = `night-${run}`
+
+  it('compares the power drawn when the building is empty with its power in use, and signals it past half', async () => {
+    await database.pool.query(
+      `INSERT INTO building (id, nom, usage, floor_area_m2, commune_insee, geom) VALUES ($1, $1, 'mairie', 600, $2, ST_Multi(ST_Buffer(ST_SetSRID(ST_Point(2.33, 49.89), 4326), 0.0002)))`,
+      [NIGHT, AMIENS.insee])
+    await provisionDevices(database.db, [parseDeviceSpec({ id: `nm-${run}`, senmlBaseName: `urn:dev:nm-${run}:`, profile: 'generic-electricity-meter', buildingId: NIGHT })], 'create')
+    const { rows } = await database.pool.query('SELECT sid FROM sensor WHERE device_id = $1', [`nm-${run}`])
+    // June 2012 (UTC+2), a reading at hh:30 every hour from 31 May: each hour adds 10 kWh when the town hall is
+    // open (Monday–Friday 09–17, Saturday 09–12), 6 kWh otherwise.
+    const readings: Reading[] = []
+    let index = 1_000
+    for (let t = Date.parse('2012-05-31T00:30:00+02:00'); t < Date.parse('2012-06-29T00:00:00+02:00'); t += HOUR) {
+      const local = new Date(t + 2 * HOUR)
+      const weekday = ((local.getUTCDay() + 6) % 7) + 1
+      const hour = local.getUTCHours()
+      const open = (weekday <= 5 && hour >= 9 && hour < 17) || (weekday === 6 && hour >= 9 && hour < 12)
+      index += open ? 10 : 6
+      readings.push({ sid: rows[0].sid, ts: t, value: index })
+    }
+    await new ReadingWriter(database.db, TZ).write(readings, [])
+    const body = await json(await fetch(`${api.url}/api/buildings/${NIGHT}/indicators?from=2012-06-01&to=2012-06-28`))
+    // 28 days × 24 hours, each with the hour before: occupied hours 10 kW, the others 6 kW: 6 / 10 = 0.6.
+    expect(body.base_load).toEqual({ from: '2012-06-01', to: '2012-06-28', occupied_kw: 10, unoccupied_kw: 6, night_kw: 6, weekend_kw: 6, ratio: 0.6, hours: 672 })
+    expect((await refreshBaseLoadAlerts(database.db, '2012-06-28', TZ)).raised).toBeGreaterThanOrEqual(1)
+    const { alerts } = await json(await fetch(`${api.url}/api/alerts?building=${NIGHT}&kind=night_base_load`))
+    expect(alerts).toHaveLength(1)
+    // 28 June 2012 was a Thursday: the alert is dated the week's Monday.
+    expect(alerts[0]).toMatchObject({ day: '2012-06-25', value: 0.6, expected: 0.5 })
+    expect(alerts[0].reason).toBe('Consommation hors occupation : 6 kW en moyenne, 60 % de la puissance moyenne en occupation (10 kW), sur les 28 jours au 28/06/2012 ; la nuit (0 h–5 h) : 6 kW')
   })
 })
 

@@ -8,10 +8,15 @@
  *   step from its previous reading counted (not a meter's first day, nor a day after a gap).
  * - **confinement**: a school day whose ICONE (icone.ts, over the day's occupied CO₂ readings) is 4
  *   or 5 ("très élevé", "extrême").
+ * - **night_base_load** (refreshBaseLoadAlerts, once a day): a building whose mean power when empty
+ *   is above BASE_LOAD_SIGNAL of its mean power in use over the last 28 days; one a week at most
+ *   (dated the week's Monday).
  * An alert is raised once (a building, kind, carrier and day); it stays open until closed.
  */
 import { sql, type Kysely } from 'kysely'
 import type { Schema } from '../../sql/index.ts'
+import { BASE_LOAD_SIGNAL } from './base-load.ts'
+import { BASE_LOAD_DAYS, buildingBaseLoad } from './building-base-load.ts'
 import { stationDegreeDays } from './building-signature.ts'
 import { energySignature } from './energy-signature.ts'
 import { icone } from './icone.ts'
@@ -28,7 +33,7 @@ const frenchDate = (day: string) => `${day.slice(8, 10)}/${day.slice(5, 7)}/${da
 interface AlertRow {
   building_id: string
   carrier: string | null
-  kind: 'over_consumption' | 'under_consumption' | 'confinement'
+  kind: 'over_consumption' | 'under_consumption' | 'confinement' | 'night_base_load'
   day: string
   reason: string
   value: number
@@ -104,6 +109,33 @@ export async function refreshAlerts(db: Kysely<Schema>, today: string): Promise<
       })
     }
   }
+  return insertAlerts(db, alerts)
+}
+
+const kw = new Intl.NumberFormat('fr-FR', { maximumFractionDigits: 1 })
+
+/** `yesterday`: the last complete local day. */
+export async function refreshBaseLoadAlerts(db: Kysely<Schema>, yesterday: string, timeZone: string): Promise<{ raised: number }> {
+  const { rows } = await sql<{ id: string }>`
+    SELECT DISTINCT d.building_id AS id FROM device d JOIN sensor s ON s.device_id = d.id JOIN energy_carrier k ON k.id = s.carrier
+    WHERE d.building_id IS NOT NULL AND s.kind = 'counter' AND k.unit = 'kWh' ORDER BY 1`.execute(db)
+  const date = new Date(`${yesterday}T12:00:00Z`)
+  const monday = new Date(date.getTime() - ((date.getUTCDay() + 6) % 7) * DAY_MS).toISOString().slice(0, 10)
+  const alerts: AlertRow[] = []
+  for (const { id } of rows) {
+    const b = await buildingBaseLoad(db, id, yesterday, timeZone)
+    if (b.ratio === null || b.ratio <= BASE_LOAD_SIGNAL) continue
+    alerts.push({
+      building_id: id, carrier: null, kind: 'night_base_load', day: monday,
+      reason: `Consommation hors occupation : ${kw.format(b.unoccupied_kw!)} kW en moyenne, ${number.format(b.ratio * 100)} % de la puissance moyenne en occupation ` +
+        `(${kw.format(b.occupied_kw!)} kW), sur les ${BASE_LOAD_DAYS} jours au ${frenchDate(yesterday)}` + (b.night_kw === null ? '' : ` ; la nuit (0 h–5 h) : ${kw.format(b.night_kw)} kW`),
+      value: b.ratio, expected: BASE_LOAD_SIGNAL, score: null,
+    })
+  }
+  return insertAlerts(db, alerts)
+}
+
+async function insertAlerts(db: Kysely<Schema>, alerts: readonly AlertRow[]): Promise<{ raised: number }> {
   if (alerts.length === 0) return { raised: 0 }
   const result = await sql`
     INSERT INTO alert (building_id, carrier, kind, day, reason, value, expected, score)

@@ -8,7 +8,9 @@
 import { sql, type Kysely } from 'kysely'
 import { NotFoundError, scopedSirens, type Scope } from '../../core/index.ts'
 import type { Schema } from '../../sql/index.ts'
+import { buildingBaseLoad, type BuildingBaseLoad } from './building-base-load.ts'
 import { buildingSignature, stationOf } from './building-signature.ts'
+import { localDay } from './indicator-refresher.ts'
 import { isSubjectToDecret, trajectoryStatus, type TrajectoryStatus } from './decret-tertiaire.ts'
 import { icone, type Icone } from './icone.ts'
 import { yearPeriod, type IndicatorPeriod } from './indicator-period.ts'
@@ -105,6 +107,11 @@ export interface BuildingIndicators {
     readonly trajectory: TrajectoryStatus | null
   }
   readonly open_alerts: number
+  /**
+   * Waste signals: mean power (kW) in occupied hours, and when empty (all, night 00–05, weekend),
+   * over the 28 days ending with the period's last day (or yesterday).
+   */
+  readonly base_load: BuildingBaseLoad
   /** Indoor air over the period's occupied hours: ICONE of the CO₂ readings, comfort hours of the temperature sensors. */
   readonly air: {
     readonly icone: Icone | null
@@ -114,7 +121,7 @@ export interface BuildingIndicators {
   }
 }
 
-export async function buildingIndicators(db: Kysely<Schema>, scope: Scope, id: string, period: IndicatorPeriod): Promise<BuildingIndicators> {
+export async function buildingIndicators(db: Kysely<Schema>, scope: Scope, id: string, period: IndicatorPeriod, timeZone = 'Europe/Paris'): Promise<BuildingIndicators> {
   const sirens = scopedSirens(scope)
   const building = await db
     .selectFrom('building as b')
@@ -177,6 +184,9 @@ export async function buildingIndicators(db: Kysely<Schema>, scope: Scope, id: s
     WHERE d.building_id = ${id} AND a.day BETWEEN ${period.from}::date AND ${period.to}::date`.execute(db)
   const a = air[0]!
 
+  const yesterday = localDay(new Date(Date.now() - 86_400_000), timeZone)
+  const base = await buildingBaseLoad(db, id, period.to < yesterday ? period.to : yesterday, timeZone)
+
   // Décret tertiaire: climate-corrected consumption of the year, against the reference year's.
   let corrected: number | null = null
   let reference: number | null = building.reference_kwh
@@ -213,6 +223,7 @@ export async function buildingIndicators(db: Kysely<Schema>, scope: Scope, id: s
       corrected_kwh: corrected, trajectory,
     },
     open_alerts: alerts[0]?.n ?? 0,
+    base_load: base,
     air: { icone: icone({ n: a.n, n1000to1700: a.f1, nAbove1700: a.f2 }), occupied_hours: a.hours, hours_below_19: a.below, hours_above_26: a.above },
   }
 }

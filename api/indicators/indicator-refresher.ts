@@ -10,7 +10,7 @@ import { errorMessage, type Logger } from '../../core/index.ts'
 import type { Schema } from '../../sql/index.ts'
 import { sql } from 'kysely'
 import { refreshAir } from './air-refresher.ts'
-import { refreshAlerts } from './alert-refresher.ts'
+import { refreshAlerts, refreshBaseLoadAlerts } from './alert-refresher.ts'
 import { refreshEnergy, type EnergyRefresh } from './energy-refresher.ts'
 
 export interface RefreshReport extends EnergyRefresh {
@@ -49,6 +49,7 @@ export function startIndicatorRefresher(options: { db: Kysely<Schema>; timeZone:
   let pending = 0
   let last: RefresherStatus['last'] = null
   let lastError: string | null = null
+  let baseLoadChecked = ''
   const refresh = (from = localDay(new Date(Date.now() - (REFRESH_DAYS - 1) * DAY_MS), timeZone)) => {
     pending++
     const next = running.then(async () => {
@@ -59,7 +60,14 @@ export function startIndicatorRefresher(options: { db: Kysely<Schema>; timeZone:
         const airFrom = rows[0]?.day && rows[0].day > from ? rows[0].day : from
         const air = await refreshAir(db, airFrom, timeZone)
         const alerts = await refreshAlerts(db, localDay(new Date(), timeZone))
-        const result: RefreshReport = { ...energy, airSensorDays: air.sensorDays, alertsRaised: alerts.raised }
+        // The base load over four weeks moves slowly: checked once a day.
+        const yesterday = localDay(new Date(Date.now() - DAY_MS), timeZone)
+        let baseLoadRaised = 0
+        if (baseLoadChecked !== yesterday) {
+          baseLoadRaised = (await refreshBaseLoadAlerts(db, yesterday, timeZone)).raised
+          baseLoadChecked = yesterday
+        }
+        const result: RefreshReport = { ...energy, airSensorDays: air.sensorDays, alertsRaised: alerts.raised + baseLoadRaised }
         last = { from, at: new Date().toISOString(), ms: Date.now() - started, ...result }
         lastError = null
         log.debug('indicators refreshed', { ...last })

@@ -14,7 +14,7 @@ import { operatLines, parseOperatBuildings } from './operat-export.ts'
 import { indicatorPeriod, parseYear } from './indicator-period.ts'
 import { buildingIndicators, buildingSignatureOf, communeIndicators, epciIndicators } from './indicator-queries.ts'
 
-export function indicatorRoutes(db: Kysely<Schema>): Router {
+export function indicatorRoutes(db: Kysely<Schema>, timeZone: string): Router {
   const router = Router()
   router.get('/api/epci/:siren/indicators', async (req, res) => {
     res.json(await epciIndicators(db, scopeOf(res), siren(req.params.siren), parseYear(req.query.year, new Date().getUTCFullYear())))
@@ -23,7 +23,7 @@ export function indicatorRoutes(db: Kysely<Schema>): Router {
     res.json(await communeIndicators(db, scopeOf(res), insee(req.params.insee), parseYear(req.query.year, new Date().getUTCFullYear())))
   })
   router.get('/api/buildings/:id/indicators', async (req, res) => {
-    res.json(await buildingIndicators(db, scopeOf(res), identifier(req.params.id, 'id'), indicatorPeriod(req.query as Record<string, unknown>)))
+    res.json(await buildingIndicators(db, scopeOf(res), identifier(req.params.id, 'id'), indicatorPeriod(req.query as Record<string, unknown>), timeZone))
   })
   router.get('/api/alerts', async (req, res) => {
     res.json(await listAlerts(db, scopeOf(res), parseAlertFilter(req.query as Record<string, unknown>)))
