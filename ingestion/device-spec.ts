@@ -19,7 +19,7 @@ export interface FieldMapping {
   readonly kind: 'gauge' | 'counter'
   readonly min: number | null
   readonly max: number | null
-  /** A meter's energy carrier (migration 0012's energy_carrier), or null. */
+  /** A meter's energy carrier (migration 0012's energy_carrier), or null: an index (counter), or a power (gauge in W or kW) integrated over time. */
   readonly carrier: string | null
 }
 
@@ -125,6 +125,6 @@ function parseMapping(name: string, raw: unknown, fail: (message: string) => nev
   if (min !== null && max !== null && min >= max) fail('min must be below max')
   const carrier = m.carrier ?? null
   if (carrier !== null && (typeof carrier !== 'string' || !ENERGY_CARRIERS.includes(carrier))) fail(`carrier must be one of ${ENERGY_CARRIERS.join(', ')}`)
-  if (carrier !== null && kind !== 'counter') fail('a carrier is for a meter: kind must be counter')
+  if (carrier !== null && kind !== 'counter' && unit !== 'W' && unit !== 'kW') fail('a carrier is for a meter: an index (kind counter) or a power in W or kW (kind gauge)')
   return { quantity: quantity as string, unit: unit as string, kind: kind as 'gauge' | 'counter', min, max, carrier: carrier as string | null }
 }

@@ -43,10 +43,10 @@ export interface DeviceProfile {
 
 /**
  * The SenML units the profiles may use, each checked in the IANA registry: primary units
- * (RFC 8428: Cel, %RH, %EL, V, lx, count, /) and secondary units (RFC 8798: ppm, hPa, kWh, Wh,
- * ug/m3; m3 is primary).
+ * (RFC 8428: Cel, %RH, %EL, V, W, lx, count, /) and secondary units (RFC 8798: ppm, hPa, kWh, Wh,
+ * kW, ug/m3; m3 is primary).
  */
-export const SENML_UNITS: ReadonlySet<string> = new Set(['Cel', '%RH', '%EL', 'V', 'lx', 'count', '/', 'ppm', 'hPa', 'kWh', 'Wh', 'm3', 'ug/m3'])
+export const SENML_UNITS: ReadonlySet<string> = new Set(['Cel', '%RH', '%EL', 'V', 'W', 'lx', 'count', '/', 'ppm', 'hPa', 'kWh', 'Wh', 'kW', 'm3', 'ug/m3'])
 
 function gauge(quantity: string, unit: string, min: number, max: number): FieldSpec {
   return { quantity, unit, kind: 'gauge', min, max }

@@ -310,6 +310,30 @@ describe('energy signature and décret tertiaire', () => {
   })
 })
 
+describe('power meters', () => {
+  it('integrate the hourly mean power over each day, and say a day with an hour missing is incomplete', async () => {
+    const POWER = `power-${run}`
+    await database.pool.query(
+      `INSERT INTO building (id, nom, usage, floor_area_m2, commune_insee, geom) VALUES ($1, $1, 'gymnase', 700, $2, ST_Multi(ST_Buffer(ST_SetSRID(ST_Point(2.34, 49.89), 4326), 0.0002)))`,
+      [POWER, AMIENS.insee])
+    await provisionDevices(database.db, [parseDeviceSpec({ id: `pw-${run}`, senmlBaseName: `urn:dev:pw-${run}:`, buildingId: POWER, fields: { power: { quantity: 'power', unit: 'W', kind: 'gauge', carrier: 'heat_network' } } })], 'create')
+    const { rows } = await database.pool.query('SELECT sid FROM sensor WHERE device_id = $1', [`pw-${run}`])
+    // 10 and 11 September 2013 (UTC+2), a reading every 15 minutes: 2,000 W, then 3,000 W from noon (local) on
+    // the 10th: 12 h × 2 kW + 12 h × 3 kW = 60 kWh. The 11th at 1,000 W, its 14:00 hour missing: 23 × 1 = 23 kWh.
+    const readings: Reading[] = []
+    for (let t = Date.parse('2013-09-10T00:00:00+02:00'); t < Date.parse('2013-09-12T00:00:00+02:00'); t += 15 * 60_000) {
+      const local = new Date(t + 2 * HOUR)
+      if (local.getUTCDate() === 11 && local.getUTCHours() === 14) continue
+      readings.push({ sid: rows[0].sid, ts: t, value: local.getUTCDate() === 11 ? 1000 : local.getUTCHours() >= 12 ? 3000 : 2000 })
+    }
+    await new ReadingWriter(database.db, TZ).write(readings, [])
+    await refreshEnergy(database.db, '2013-09-01', TZ)
+    const { rows: days } = await database.pool.query('SELECT day::text, consumption, joined FROM energy_daily WHERE sid = $1 ORDER BY day', [rows[0].sid])
+    expect(days).toEqual([{ day: '2013-09-10', consumption: 60, joined: true }, { day: '2013-09-11', consumption: 23, joined: false }])
+    expect(() => parseDeviceSpec({ id: 'x', senmlBaseName: 'urn:x:', fields: { t: { quantity: 'temperature', unit: 'Cel', carrier: 'gas' } } })).toThrow(/carrier is for a meter/)
+  })
+})
+
 describe('base load', () => {
   const NIGHT = `night-${run}`
 

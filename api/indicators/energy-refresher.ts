@@ -1,6 +1,7 @@
 /**
- * Keeps the energy rollups the indicators read (migration 0012) from the ingestion's daily
- * rollups: `energy_daily` and `energy_gap` per meter (counterConsumption), then `energy_monthly`
+ * Keeps the energy rollups the indicators read (migration 0012) from the ingestion's rollups:
+ * `energy_daily` and `energy_gap` per meter — an index from the daily rollups
+ * (counterConsumption), a power from the hourly ones (powerEnergy) — then `energy_monthly`
  * per building, carrier and month. A refresh recomputes every day from `from` on, for every meter
  * (each meter's last day before `from` is read too: it gives the first day its step, or a gap);
  * the hub runs it every
@@ -9,6 +10,7 @@
 import { sql, type Kysely } from 'kysely'
 import type { Schema } from '../../sql/index.ts'
 import { counterConsumption, needsReadings, sumOfRises, type CounterDay } from './counter-consumption.ts'
+import { powerEnergy } from './power-energy.ts'
 
 export interface EnergyRefresh {
   readonly meters: number
@@ -84,6 +86,33 @@ export async function refreshEnergy(db: Kysely<Schema>, from: string, timeZone: 
         gaps.from.push(g.from)
         gaps.to.push(g.to)
         gaps.consumption.push(g.consumption)
+      }
+    }
+
+    // Power meters (a gauge in W or kW): each day's energy from its hourly means (power-energy.ts);
+    // a day is complete (`joined`) when every one of its hours has readings.
+    const { rows: power } = await sql<{ sid: number; unit: string; day: string; n: number; sum: number; day_hours: number }>`
+      SELECT h.sid, s.unit, to_char(h.hour AT TIME ZONE ${timeZone}, 'YYYY-MM-DD') AS day, h.n, h.sum,
+             extract(epoch FROM ((((h.hour AT TIME ZONE ${timeZone})::date + 1)::timestamp AT TIME ZONE ${timeZone})
+                                 - (((h.hour AT TIME ZONE ${timeZone})::date)::timestamp AT TIME ZONE ${timeZone}))) / 3600 AS day_hours
+      FROM sensor s JOIN reading_hourly h ON h.sid = s.sid
+      WHERE s.carrier IS NOT NULL AND s.kind = 'gauge' AND s.unit IN ('W', 'kW') AND h.hour >= (${from}::date::timestamp AT TIME ZONE ${timeZone})
+      ORDER BY h.sid, h.hour`.execute(trx)
+    for (let i = 0; i < power.length; ) {
+      const { sid, unit } = power[i]!
+      const hours: { day: string; n: number; sum: number }[] = []
+      const dayHours = new Map<string, number>()
+      for (; i < power.length && power[i]!.sid === sid; i++) {
+        hours.push(power[i]!)
+        dayHours.set(power[i]!.day, Number(power[i]!.day_hours))
+      }
+      meters.add(sid)
+      for (const d of powerEnergy(hours)) {
+        out.sid.push(sid)
+        out.day.push(d.day)
+        out.consumption.push(unit === 'W' ? d.energy / 1000 : d.energy)
+        out.resets.push(0)
+        out.joined.push(d.hours === dayHours.get(d.day))
       }
     }
 
