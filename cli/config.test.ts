@@ -76,6 +76,15 @@ describe('configuration', () => {
     expect(problems({ PORT: port })).toEqual([expect.stringContaining('PORT must be an integer between 1 and 65535')])
   })
 
+  it('reads tariffs and emission factors per carrier, refusing unknown carriers and bad numbers', () => {
+    const config = parseConfig({ ENERGY_PRICES_EUR: 'electricity=0.2016, gas=0.105', ENERGY_CO2_KG: 'heat_network=0.089' }, '/srv/territoire')
+    expect(config.energy).toEqual({ prices: { electricity: 0.2016, gas: 0.105 }, co2: { heat_network: 0.089 } })
+    expect(problems({ ENERGY_PRICES_EUR: 'electrcity=0.2,gas=0,105' })).toEqual([
+      'ENERGY_PRICES_EUR: unknown carrier "electrcity" (known: electricity, gas, heat_network, fuel_oil, water)',
+      'ENERGY_PRICES_EUR: "105" is not carrier=number (a decimal comma? write 0.105, with a point)',
+    ])
+  })
+
   it('never shows a password in what it reports or logs', () => {
     expect(redactUrl('postgres://hub:s3cret@db:5432/territoire')).toBe('postgres://hub:***@db:5432/territoire')
     expect(problems({ DATABASE_URL: 'postgres://hub:s3cret@/territoire' }).join(' ')).not.toContain('s3cret')
@@ -90,6 +99,7 @@ describe('configuration', () => {
 
   it('warns about unknown variables with our prefixes (likely typos) and documents every known one', () => {
     expect(unknownVariables({ HUB_DEMOS: 'on', HUB_DEMO: 'on', PATH: '/bin' })).toEqual(['HUB_DEMOS'])
+    expect(unknownVariables({ ENERGY_PRICE_EUR: '1' })).toEqual(['ENERGY_PRICE_EUR'])
     expect(VARIABLES.map((v) => v.name)).toEqual(expect.arrayContaining(['DATABASE_URL', 'MQTT_URL', 'PORT', 'MQTT_PORT', 'HUB_DATA_DIR']))
   })
 })

@@ -4,7 +4,7 @@
  * in the code reads `process.env`. The README's configuration table documents each variable.
  */
 import path from 'node:path'
-import { LOG_LEVELS, type LogLevel } from '../core/index.ts'
+import { ENERGY_CARRIERS, LOG_LEVELS, type LogLevel } from '../core/index.ts'
 
 export interface HubConfig {
   readonly http: { readonly host: string; readonly port: number }
@@ -33,6 +33,8 @@ export interface HubConfig {
   readonly tiles: { readonly cacheBytes: number }
   /** Seconds between two refreshes of the energy indicators (INDICATOR_REFRESH_S); 0: only at start. */
   readonly indicatorRefreshSeconds: number
+  /** Per carrier: € per unit (ENERGY_PRICES_EUR) and kg CO₂e per unit (ENERGY_CO2_KG), written into energy_carrier at start. */
+  readonly energy: { readonly prices: Readonly<Record<string, number>>; readonly co2: Readonly<Record<string, number>> }
   readonly connectTimeoutSeconds: number
   readonly timeZone: string
   readonly logLevel: LogLevel
@@ -81,6 +83,8 @@ export const VARIABLES: ReadonlyArray<{ name: string; fallback: string; meaning:
   { name: 'HUB_ADMIN_TOKEN', fallback: '(generated)', meaning: 'bearer token of the write endpoints; `start` on the embedded engines generates and prints one if unset; unset with DATABASE_URL: writes refused' },
   { name: 'TILE_CACHE_MB', fallback: '64', meaning: "memory of the vector-tile cache (least recently used tiles go first; 0: no cache); a layer's tiles are dropped when its data changes" },
   { name: 'INDICATOR_REFRESH_S', fallback: '300', meaning: 'seconds between two refreshes of the energy indicators over the last 3 days (the current and previous years are refreshed at start); 0: only at start' },
+  { name: 'ENERGY_PRICES_EUR', fallback: '(none: no cost)', meaning: 'tariffs, € per unit of each carrier, e.g. electricity=0.2016,gas=0.105,heat_network=0.09,fuel_oil=0.12,water=4.3 (water per m³); set at start, a carrier not listed keeps its stored tariff' },
+  { name: 'ENERGY_CO2_KG', fallback: '(ADEME factors)', meaning: 'emission factors replacing the defaults, kg CO2e per unit, e.g. heat_network=0.089 (your network\'s published value); set at start' },
   { name: 'CONNECT_TIMEOUT_S', fallback: '15', meaning: 'how long start-up retries the database and the broker before giving up' },
   { name: 'HUB_TIMEZONE', fallback: 'Europe/Paris', meaning: 'time zone of daily rollups (a local day)' },
   { name: 'LOG_LEVEL', fallback: 'info', meaning: 'debug, info, warn, error or silent' },
@@ -91,7 +95,7 @@ export const VARIABLES: ReadonlyArray<{ name: string; fallback: string; meaning:
 /** Variables with our prefixes that we do not know: most likely a typo worth a warning. */
 export function unknownVariables(env: Environment): string[] {
   const known = new Set(VARIABLES.map((v) => v.name))
-  return Object.keys(env).filter((name) => /^(HUB|SIMULATOR|INGEST|INDICATOR)_/.test(name) && !known.has(name))
+  return Object.keys(env).filter((name) => /^(HUB|SIMULATOR|INGEST|INDICATOR|ENERGY)_/.test(name) && !known.has(name))
 }
 
 export function parseConfig(env: Environment, cwd = process.cwd()): HubConfig {
@@ -177,6 +181,22 @@ export function parseConfig(env: Environment, cwd = process.cwd()): HubConfig {
   const tileCacheMb = integer('TILE_CACHE_MB', 64, 0, 65_536)
   const indicatorRefreshSeconds = integer('INDICATOR_REFRESH_S', 300, 0, 86_400)
 
+  /** `carrier=number,…` with known carriers and non-negative numbers. */
+  const perCarrier = (name: string): Record<string, number> => {
+    const raw = read(name)
+    const out: Record<string, number> = {}
+    if (raw === undefined) return out
+    for (const item of raw.split(',').map((x) => x.trim()).filter(Boolean)) {
+      const [carrier = '', value = ''] = item.split('=').map((x) => x.trim())
+      if (!item.includes('=')) problems.push(`${name}: "${item}" is not carrier=number (a decimal comma? write 0.105, with a point)`)
+      else if (!ENERGY_CARRIERS.includes(carrier)) problems.push(`${name}: unknown carrier "${carrier}" (known: ${ENERGY_CARRIERS.join(', ')})`)
+      else if (!/^\d+(\.\d+)?$/.test(value)) problems.push(`${name}: ${carrier} needs a number with a decimal point, e.g. ${carrier}=0.2 (got "${value}")`)
+      else out[carrier] = Number(value)
+    }
+    return out
+  }
+  const energy = { prices: perCarrier('ENERGY_PRICES_EUR'), co2: perCarrier('ENERGY_CO2_KG') }
+
   const timeZone = read('HUB_TIMEZONE') ?? 'Europe/Paris'
   try {
     new Intl.DateTimeFormat('fr-FR', { timeZone })
@@ -204,6 +224,7 @@ export function parseConfig(env: Environment, cwd = process.cwd()): HubConfig {
     adminToken,
     tiles: { cacheBytes: tileCacheMb * 1024 * 1024 },
     indicatorRefreshSeconds,
+    energy,
     connectTimeoutSeconds,
     timeZone,
     logLevel,

@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto'
 import path from 'node:path'
 import { errorMessage, type Logger } from '../core/index.ts'
 import { PROJECT_ROOT } from '../core/project-root.ts'
-import { createApp, startIndicatorRefresher, TILE_SESSION_SETTINGS, TileService, type HealthReport } from '../api/index.ts'
+import { applyCarrierSettings, createApp, startIndicatorRefresher, TILE_SESSION_SETTINGS, TileService, type HealthReport } from '../api/index.ts'
 import { IngestionPipeline, connectMqtt, replayDeadLetters } from '../ingestion/index.ts'
 import { startEmbeddedBroker } from '../ingestion/embedded-broker.ts'
 import { listSimulatedDevices, loadDemoTerritory } from '../ingestion/demo-territory.ts'
@@ -111,6 +111,7 @@ export async function startHub(config: HubConfig, log: Logger, options: { webDir
       }
     }
 
+    await applyCarrierSettings(database.db, config.energy)
     const indicators = startIndicatorRefresher({ db: database.db, timeZone: config.timeZone, intervalSeconds: config.indicatorRefreshSeconds, log: log.child('indicators') })
     stops.push({ name: 'indicator refresher', stop: () => indicators.stop() })
 

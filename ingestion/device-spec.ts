@@ -10,7 +10,7 @@
  * name. The profile (sensors/profiles.ts) says what the decoded fields are; `fields` adds or
  * overrides mappings where the profile does not say (a custom payload formatter, say).
  */
-import { InvalidInputError } from '../core/index.ts'
+import { ENERGY_CARRIERS, InvalidInputError } from '../core/index.ts'
 import { findProfile } from '../sensors/index.ts'
 
 export interface FieldMapping {
@@ -37,8 +37,6 @@ export interface DeviceSpec {
 
 const ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/
 const FIELD = /^[A-Za-z0-9][A-Za-z0-9_.:/-]{0,95}$/
-/** The energy carriers of migration 0012 (energy_carrier). */
-export const ENERGY_CARRIERS: readonly string[] = ['electricity', 'gas', 'heat_network', 'fuel_oil', 'water']
 const KNOWN_KEYS = new Set(['id', 'name', 'devEui', 'senmlBaseName', 'profile', 'buildingId', 'location', 'fields'])
 
 export function parseDeviceSpec(input: unknown, at = 'device'): DeviceSpec {

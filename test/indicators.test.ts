@@ -6,7 +6,7 @@
  * factors and intensity from the floor area.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { localDay, refreshAir, refreshAlerts, refreshBaseLoadAlerts, refreshEnergy } from '../api/index.ts'
+import { applyCarrierSettings, localDay, refreshAir, refreshAlerts, refreshBaseLoadAlerts, refreshEnergy } from '../api/index.ts'
 import { parseDeviceSpec, provisionDevices, ReadingWriter, type Reading } from '../ingestion/index.ts'
 import type { Database } from '../sql/index.ts'
 import { json, openDatabase, serve, testApp, uniqueName } from './engines.ts'
@@ -162,6 +162,27 @@ describe('GET indicators', () => {
     expect(monthly).toBeCloseTo(total.gas!, 6)
     expect(body.daily.length).toBeGreaterThan(30)
     expect(body.decret_tertiaire).toEqual({ subject: false, reference_year: null, reference_kwh: null, reference_source: null, corrected_kwh: null, trajectory: null })
+  })
+
+  it('prices each carrier with its configured tariff and uses a configured emission factor', async () => {
+    const total = await sums()
+    await applyCarrierSettings(database.db, { prices: { electricity: 0.2016 }, co2: { gas: 0.2 } })
+    try {
+      const body = await json(await fetch(`${api.url}/api/buildings/${BUILDING}/indicators?year=${YEAR}`))
+      const electricity = body.carriers.find((c: { carrier: string }) => c.carrier === 'electricity')
+      const gas = body.carriers.find((c: { carrier: string }) => c.carrier === 'gas')
+      expect(electricity.cost_eur).toBeCloseTo(total.electricity! * 0.2016, 6)
+      expect(gas.cost_eur).toBeNull()
+      expect(body.totals.cost_eur).toBeNull() // gas has no tariff: no total that would read as the whole
+      expect(gas.co2_kg).toBeCloseTo(total.gas! * 0.2, 6)
+      expect(gas.co2_source).toBe('configuration (ENERGY_CO2_KG)')
+      await applyCarrierSettings(database.db, { prices: { gas: 0.105 }, co2: {} })
+      const both = await json(await fetch(`${api.url}/api/buildings/${BUILDING}/indicators?year=${YEAR}`))
+      expect(both.totals.cost_eur).toBeCloseTo(total.electricity! * 0.2016 + total.gas! * 0.105, 6)
+    } finally {
+      await database.pool.query(`UPDATE energy_carrier SET price_eur_per_unit = NULL WHERE id IN ('electricity', 'gas')`)
+      await database.pool.query(`UPDATE energy_carrier SET co2_kg_per_unit = 0.227, co2_source = $1 WHERE id = 'gas'`, ['ADEME, Base Empreinte : gaz naturel, combustion et amont, par kWh PCI (227 gCO2e/kWh)'])
+    }
   })
 
   it('answers a period of days, without a per-year intensity', async () => {

@@ -58,13 +58,18 @@ function figures(row: CarrierRow): CarrierFigures {
   }
 }
 
+/**
+ * Energy (kWh carriers), cost (every carrier) and CO₂ (kWh carriers). A total is null when one of
+ * its carriers used something without a tariff or a factor: a partial sum would read as the whole.
+ */
 function totals(carriers: readonly CarrierFigures[]): EnergyTotals {
   const energy = carriers.filter((c) => c.unit === ENERGY_UNIT)
-  const sum = (values: (number | null)[]) => (values.some((v) => v !== null) ? values.reduce<number>((a, v) => a + (v ?? 0), 0) : null)
+  const sum = (list: readonly CarrierFigures[], value: (c: CarrierFigures) => number | null) =>
+    list.some((c) => c.consumption > 0 && value(c) === null) ? null : list.reduce((a, c) => a + (value(c) ?? 0), 0)
   return {
     energy_kwh: energy.reduce((a, c) => a + c.consumption, 0),
-    cost_eur: sum(carriers.map((c) => c.cost_eur)),
-    co2_kg: sum(carriers.map((c) => c.co2_kg)),
+    cost_eur: sum(carriers, (c) => c.cost_eur),
+    co2_kg: sum(energy, (c) => c.co2_kg),
   }
 }
 
