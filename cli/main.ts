@@ -16,9 +16,10 @@ import { importCommand } from './import-command.ts'
 import { ingestCommand } from './ingest-command.ts'
 import { migrateCommand } from './migrate-command.ts'
 import { startCommand } from './start-command.ts'
+import { weatherCommand } from './weather-command.ts'
 
 /** Later issues add `import` and `tokens` here. */
-const COMMANDS: readonly Command[] = [startCommand, ingestCommand, migrateCommand, devicesCommand, importCommand, deadLettersCommand]
+const COMMANDS: readonly Command[] = [startCommand, ingestCommand, migrateCommand, devicesCommand, importCommand, weatherCommand, deadLettersCommand]
 
 function mainHelp(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length))
