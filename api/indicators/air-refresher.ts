@@ -20,7 +20,7 @@ const OCCUPIED = (t: string, b: string, u: string) => sql.raw(`
   AND NOT (${u} = 'ecole' AND EXISTS (SELECT 1 FROM school_holiday h WHERE ${t}::date BETWEEN h.starts AND h.ends))`)
 
 const SCHEDULES = sql`
-  sched AS (
+  sched AS MATERIALIZED (
     SELECT b.id AS building_id, o.weekday, o.opens, o.closes FROM building b JOIN occupancy_schedule o ON o.usage = b.usage
     WHERE NOT EXISTS (SELECT 1 FROM building_schedule x WHERE x.building_id = b.id)
     UNION ALL
