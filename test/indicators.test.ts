@@ -196,6 +196,8 @@ describe('GET indicators', () => {
 
   it('adds the buildings up per commune and EPCI from the monthly rollups, and ranks them by intensity', async () => {
     const total = await sums()
+    // A reading of this building's gas meter an hour ago: its device is heard in the last 24 hours.
+    await new ReadingWriter(database.db, TZ).write([{ sid: meters[1]!.sid, ts: Date.now() - HOUR, value: 1 }], [])
     for (const path of [`/api/communes/${AMIENS.insee}/indicators?year=${YEAR}`, `/api/epci/${AMIENS.epci}/indicators?year=${YEAR}`]) {
       const body = await json(await fetch(`${api.url}${path}`))
       expect(body.year).toBe(YEAR)
@@ -208,6 +210,8 @@ describe('GET indicators', () => {
       expect(body.buildings.monitored).toBe(1)
       expect(body.buildings.count).toBeGreaterThanOrEqual(1)
       expect(body.sensors.devices).toBeGreaterThanOrEqual(2)
+      expect(body.sensors.heard_last_24h).toBeGreaterThanOrEqual(1)
+      expect(body.sensors.coverage).toBeCloseTo(body.sensors.heard_last_24h / body.sensors.devices, 12)
     }
   })
 

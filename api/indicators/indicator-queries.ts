@@ -1,8 +1,8 @@
 /**
  * The indicators as the API answers them, read from the rollups the refresher keeps (migration
  * 0012): `energy_daily` for a building (any period), `energy_monthly` for a commune or an EPCI (a
- * calendar year), `air_daily` for ICONE, `alert`, and the latest values (a view on the hourly
- * rollups) for sensor coverage. Never a scan of raw readings. Units are in the field names, or
+ * calendar year), `air_daily` for ICONE, `alert`, and the hourly rollups of the last 25 hours for
+ * sensor coverage. Never a scan of raw readings. Units are in the field names, or
  * given beside the value (`unit`) where a carrier's unit varies (kWh, m³).
  */
 import { sql, type Kysely } from 'kysely'
@@ -257,29 +257,40 @@ export interface TerritoryIndicators {
 
 /** The buildings of the territory: `where` selects them among building b joined to commune c. */
 async function territoryIndicators(db: Kysely<Schema>, where: ReturnType<typeof sql>, year: number): Promise<TerritoryIndicators> {
-  const { rows: carrierYears } = await sql<CarrierRow & { year: number }>`
-    SELECT m.carrier, k.label, k.unit, k.price_eur_per_unit AS price, k.co2_kg_per_unit AS factor, k.co2_source,
-           extract(year FROM m.month)::int AS year, sum(m.consumption)::float8 AS consumption
+  // One pass over the territory's buildings and their months of the two years: carriers' totals and each building's energy.
+  const { rows } = await sql<{ id: string; nom: string; usage: string; commune: string; floor_area_m2: number | null; carrier: string | null; label: string; unit: string; price: number | null; factor: number | null; co2_source: string | null; year: number | null; consumption: number }>`
+    SELECT b.id, b.nom, b.usage, c.nom AS commune, b.floor_area_m2, m.carrier, k.label, k.unit, k.price_eur_per_unit AS price, k.co2_kg_per_unit AS factor, k.co2_source,
+           extract(year FROM m.month)::int AS year, coalesce(sum(m.consumption), 0)::float8 AS consumption
     FROM building b JOIN commune c ON c.insee = b.commune_insee
-    JOIN energy_monthly m ON m.building_id = b.id JOIN energy_carrier k ON k.id = m.carrier
-    WHERE ${where} AND m.month >= make_date(${year - 1}, 1, 1) AND m.month < make_date(${year + 1}, 1, 1)
-    GROUP BY 1, 2, 3, 4, 5, 6, 7 ORDER BY 1`.execute(db)
-  const current = carrierYears.filter((r) => r.year === year)
-  const before = carrierYears.filter((r) => r.year === year - 1)
+    LEFT JOIN energy_monthly m ON m.building_id = b.id AND m.month >= make_date(${year - 1}, 1, 1) AND m.month < make_date(${year + 1}, 1, 1)
+    LEFT JOIN energy_carrier k ON k.id = m.carrier
+    WHERE ${where}
+    GROUP BY b.id, b.nom, b.usage, c.nom, b.floor_area_m2, m.carrier, k.label, k.unit, k.price_eur_per_unit, k.co2_kg_per_unit, k.co2_source, 12`.execute(db)
+  const carrierYear = new Map<string, CarrierRow>()
+  const buildingMap = new Map<string, { id: string; nom: string; usage: string; commune: string; floor_area_m2: number | null; energy_kwh: number | null; monitored: boolean }>()
+  for (const r of rows) {
+    const b = buildingMap.get(r.id) ?? { id: r.id, nom: r.nom, usage: r.usage, commune: r.commune, floor_area_m2: r.floor_area_m2, energy_kwh: null, monitored: false }
+    buildingMap.set(r.id, b)
+    if (r.carrier === null || r.year === null) continue
+    const key = `${r.year}/${r.carrier}`
+    const c = carrierYear.get(key) ?? { carrier: r.carrier, label: r.label, unit: r.unit, price: r.price, factor: r.factor, co2_source: r.co2_source, consumption: 0 }
+    c.consumption += r.consumption
+    carrierYear.set(key, c)
+    if (r.year === year) {
+      b.monitored = true
+      if (r.unit === ENERGY_UNIT) b.energy_kwh = (b.energy_kwh ?? 0) + r.consumption
+    }
+  }
+  const yearOf = (y: number) => [...carrierYear].filter(([key]) => key.startsWith(`${y}/`)).map(([, c]) => c).sort((a, b) => a.carrier.localeCompare(b.carrier))
+  const current = yearOf(year)
+  const before = yearOf(year - 1)
   const carriers = current.map((r) => {
     const p = before.find((b) => b.carrier === r.carrier)?.consumption ?? null
     return { ...figures(r), previous_year_consumption: p, change: change(r.consumption, p) }
   })
   const t = totals(carriers)
   const previousEnergy = before.length > 0 ? totals(before.map(figures)).energy_kwh : null
-
-  const { rows: buildings } = await sql<{ id: string; nom: string; usage: string; commune: string; floor_area_m2: number | null; energy_kwh: number | null; monitored: boolean }>`
-    SELECT b.id, b.nom, b.usage, c.nom AS commune, b.floor_area_m2,
-           (SELECT sum(m.consumption) FROM energy_monthly m JOIN energy_carrier k ON k.id = m.carrier
-            WHERE m.building_id = b.id AND k.unit = ${ENERGY_UNIT} AND m.month >= make_date(${year}, 1, 1) AND m.month < make_date(${year + 1}, 1, 1))::float8 AS energy_kwh,
-           EXISTS (SELECT 1 FROM energy_monthly m WHERE m.building_id = b.id AND m.month >= make_date(${year}, 1, 1) AND m.month < make_date(${year + 1}, 1, 1)) AS monitored
-    FROM building b JOIN commune c ON c.insee = b.commune_insee
-    WHERE ${where}`.execute(db)
+  const buildings = [...buildingMap.values()]
   const ranking: BuildingRank[] = buildings
     .filter((b) => b.energy_kwh !== null)
     .map((b) => ({
@@ -291,9 +302,11 @@ async function territoryIndicators(db: Kysely<Schema>, where: ReturnType<typeof 
 
   const { rows: devices } = await sql<{ devices: number; heard: number }>`
     SELECT count(*)::int AS devices,
+           -- Heard: a reading in the last 24 h, which lies in an hourly rollup of the last 25 h (a bounded probe of its key).
            count(*) FILTER (WHERE EXISTS (
-             SELECT 1 FROM sensor s JOIN sensor_latest l ON l.sid = s.sid
-             WHERE s.device_id = d.id AND l.ts > now() - make_interval(hours => ${HEARD_WITHIN_HOURS})))::int AS heard
+             SELECT 1 FROM sensor s JOIN reading_hourly h ON h.sid = s.sid
+             WHERE s.device_id = d.id AND h.hour > now() - make_interval(hours => ${HEARD_WITHIN_HOURS + 1})
+               AND h.last_ts > now() - make_interval(hours => ${HEARD_WITHIN_HOURS})))::int AS heard
     FROM device d JOIN building b ON b.id = d.building_id JOIN commune c ON c.insee = b.commune_insee
     WHERE ${where}`.execute(db)
   const { rows: alerts } = await sql<{ kind: string; n: number }>`
