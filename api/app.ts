@@ -72,8 +72,9 @@ export function createApp(deps: AppDependencies): Express {
     })
   }
   app.use(territoryRoutes(deps.db))
-  app.use(indicatorRoutes(deps.db, deps.timeZone ?? 'Europe/Paris'))
+
   app.use(readingsRoutes(deps.db))
+  app.use(indicatorRoutes(deps.db, deps.timeZone ?? 'Europe/Paris', admin))
   app.use(devicesRoutes(deps.db, admin, deps.onProvisioned))
   app.use(deadLettersRoutes(deps.db, admin, deps.replay))
   app.use(importRoutes(deps.db, admin))

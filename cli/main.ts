@@ -12,6 +12,7 @@ import { commandHelp, EXIT_USAGE, reportFailure, type Command } from './command.
 import type { Environment } from './config.ts'
 import { deadLettersCommand } from './dead-letters-command.ts'
 import { devicesCommand } from './devices-command.ts'
+import { holidaysCommand } from './holidays-command.ts'
 import { importCommand } from './import-command.ts'
 import { ingestCommand } from './ingest-command.ts'
 import { migrateCommand } from './migrate-command.ts'
@@ -19,7 +20,7 @@ import { startCommand } from './start-command.ts'
 import { weatherCommand } from './weather-command.ts'
 
 /** Later issues add `import` and `tokens` here. */
-const COMMANDS: readonly Command[] = [startCommand, ingestCommand, migrateCommand, devicesCommand, importCommand, weatherCommand, deadLettersCommand]
+const COMMANDS: readonly Command[] = [startCommand, ingestCommand, migrateCommand, devicesCommand, importCommand, weatherCommand, holidaysCommand, deadLettersCommand]
 
 function mainHelp(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length))

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { applyCarrierSettings, localDay, refreshAir, refreshAlerts, refreshBaseLoadAlerts, refreshEnergy } from '../api/index.ts'
 import { parseDeviceSpec, provisionDevices, ReadingWriter, type Reading } from '../ingestion/index.ts'
 import type { Database } from '../sql/index.ts'
-import { json, openDatabase, serve, testApp, uniqueName } from './engines.ts'
+import { json, openDatabase, serve, TEST_ADMIN_TOKEN, testApp, uniqueName } from './engines.ts'
 
 const TZ = 'Europe/Paris'
 const HOUR = 3_600_000
@@ -213,6 +213,26 @@ describe('GET indicators', () => {
       expect(body.sensors.heard_last_24h).toBeGreaterThanOrEqual(1)
       expect(body.sensors.coverage).toBeCloseTo(body.sensors.heard_last_24h / body.sensors.devices, 12)
     }
+  })
+
+  it('takes a building’s settings with the admin token: floor area, décret reference, its own schedule', async () => {
+    const patch = (body: unknown, token: string | null = TEST_ADMIN_TOKEN) => fetch(`${api.url}/api/buildings/${BUILDING}/settings`, {
+      method: 'PATCH', headers: { 'Content-Type': 'application/json', ...(token ? { Authorization: `Bearer ${token}` } : {}) }, body: JSON.stringify(body),
+    })
+    expect((await patch({ floor_area_m2: 1100 }, null)).status).toBe(401)
+    for (const bad of [{ reference_year: 2009 }, { floor_area_m2: -5 }, { colour: 'red' }, { schedule: [{ weekday: 8, opens: '08:00', closes: '12:00' }] }, { schedule: [{ weekday: 1, opens: '12:00', closes: '08:00' }] }]) {
+      const refused = await patch(bad)
+      expect(refused.status, JSON.stringify(bad)).toBe(400)
+      expect(refused.headers.get('content-type')).toMatch(/^application\/problem\+json/)
+    }
+    const ok = await patch({ floor_area_m2: 1100, reference_year: 2016, schedule: [{ weekday: 1, opens: '07:30', closes: '12:00' }] })
+    expect(ok.status).toBe(200)
+    expect(await json(ok)).toEqual({ id: BUILDING, floor_area_m2: 1100, reference_year: 2016, reference_kwh: null, schedule: [{ weekday: 1, opens: '07:30', closes: '12:00' }] })
+    const body = await json(await fetch(`${api.url}/api/buildings/${BUILDING}/indicators?year=${YEAR}`))
+    expect(body.decret_tertiaire).toMatchObject({ subject: true, reference_year: 2016 })
+    // Back as it was: the use's schedule again, the floor area of the other tests.
+    const back = await json(await patch({ floor_area_m2: FLOOR_AREA, reference_year: null, schedule: null }))
+    expect(back).toEqual({ id: BUILDING, floor_area_m2: FLOOR_AREA, reference_year: null, reference_kwh: null, schedule: null })
   })
 
   it('refuses bad parameters with 400 problem+json and unknown places with 404', async () => {

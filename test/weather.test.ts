@@ -1,9 +1,10 @@
 /**
  * Weather stations for degree-days: Météo-France's daily CSV and simpler files parsed with every
- * problem named by line; a station imported and attached to an EPCI, idempotently; the command's
- * one-line errors.
+ * problem named by line; a station imported and attached to an EPCI, idempotently. School
+ * holidays from the Éducation nationale calendar (a zone; the end is the day classes resume).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { importSchoolHolidays, parseSchoolHolidays } from '../ingestion/school-holidays.ts'
 import { importWeather, parseWeatherCsv } from '../ingestion/weather-import.ts'
 import type { Database } from '../sql/index.ts'
 import { openDatabase, uniqueName } from './engines.ts'
@@ -56,6 +57,41 @@ describe('importWeather', () => {
       await expect(importWeather(database.db, { id, nom: 'x', referenceDju: null, epci: [], sensor: 'nobody.co2' }, [])).rejects.toThrow('no sensor nobody.co2')
     } finally {
       await database.pool.query(`UPDATE epci SET weather_station = $1 WHERE siren = '200071223'`, [before[0].weather_station])
+    }
+  })
+})
+
+describe('school holidays', () => {
+  const NATIONAL = [
+    'Description;Population;Date de début;Date de fin;Zones;annee_scolaire',
+    'Vacances de la Toussaint;-;2025-10-17T22:00:00+00:00;2025-11-02T23:00:00+00:00;Zone B;2025-2026',
+    'Vacances de Noël;-;2025-12-19T23:00:00+00:00;2026-01-04T23:00:00+00:00;Zone B;2025-2026',
+    'Vacances de Noël;-;2025-12-19T23:00:00+00:00;2026-01-04T23:00:00+00:00;Zone A;2025-2026',
+    'Pré-rentrée Enseignants;Enseignants;2025-08-31T22:00:00+00:00;2025-08-31T22:00:00+00:00;Zone B;2025-2026',
+  ].join('\n')
+
+  it('reads the national calendar for a zone, the holiday ending the day before classes resume', () => {
+    // 2025-10-17T22:00Z is 18 October in Paris (UTC+2); classes resume on 3 November: the last day is the 2nd.
+    expect(parseSchoolHolidays(NATIONAL, 'calendrier.csv', 'Zone B')).toEqual([
+      { starts: '2025-10-18', ends: '2025-11-02', label: 'Vacances de la Toussaint' },
+      { starts: '2025-12-20', ends: '2026-01-04', label: 'Vacances de Noël' },
+    ])
+    expect(parseSchoolHolidays(NATIONAL, 'calendrier.csv', 'B')).toHaveLength(2)
+    expect(() => parseSchoolHolidays(NATIONAL, 'calendrier.csv', null)).toThrow(/choose the zone with --zone/)
+    expect(() => parseSchoolHolidays(NATIONAL, 'calendrier.csv', 'Zone D')).toThrow('calendrier.csv: no holiday for Zone D (zones are written like "Zone B")')
+  })
+
+  it('reads a plain starts,ends,label file and writes the holidays, again idempotently', async () => {
+    const holidays = parseSchoolHolidays('starts,ends,label\n2011-02-19,2011-03-06,Hiver\n', 'h.csv', null)
+    expect(holidays).toEqual([{ starts: '2011-02-19', ends: '2011-03-06', label: 'Hiver' }])
+    expect(() => parseSchoolHolidays('starts,ends,label\n2011-03-06,2011-02-19,x\n', 'h.csv', null)).toThrow('h.csv line 2: ends (2011-02-19) is before starts (2011-03-06)')
+    const database = await openDatabase()
+    try {
+      await importSchoolHolidays(database.db, holidays)
+      await importSchoolHolidays(database.db, [{ ...holidays[0]!, ends: '2011-03-07' }])
+      expect((await database.pool.query(`SELECT ends::text, label FROM school_holiday WHERE starts = '2011-02-19'`)).rows).toEqual([{ ends: '2011-03-07', label: 'Hiver' }])
+    } finally {
+      await database.close()
     }
   })
 })

@@ -2,7 +2,7 @@
  * Energy and indoor-air indicators: per EPCI and commune (a calendar year, `year`), per building
  * (`year`, or `from` and `to`). Read from the rollups the refresher keeps (indicator-queries.ts).
  */
-import { Router } from 'express'
+import express, { Router, type RequestHandler } from 'express'
 import { InvalidInputError } from '../../core/index.ts'
 import type { Kysely } from 'kysely'
 import type { Schema } from '../../sql/index.ts'
@@ -10,11 +10,12 @@ import { identifier, insee, siren } from '../params.ts'
 import { scopeOf } from '../scope-middleware.ts'
 import { csvDialect, streamChunks } from '../downloads/index.ts'
 import { listAlerts, parseAlertFilter } from './alert-queries.ts'
+import { parseBuildingSettings, updateBuildingSettings } from './building-settings.ts'
 import { operatLines, parseOperatBuildings } from './operat-export.ts'
 import { indicatorPeriod, parseYear } from './indicator-period.ts'
 import { buildingIndicators, buildingSignatureOf, communeIndicators, epciIndicators } from './indicator-queries.ts'
 
-export function indicatorRoutes(db: Kysely<Schema>, timeZone: string): Router {
+export function indicatorRoutes(db: Kysely<Schema>, timeZone: string, admin: RequestHandler): Router {
   const router = Router()
   router.get('/api/epci/:siren/indicators', async (req, res) => {
     res.json(await epciIndicators(db, scopeOf(res), siren(req.params.siren), parseYear(req.query.year, new Date().getUTCFullYear())))
@@ -24,6 +25,9 @@ export function indicatorRoutes(db: Kysely<Schema>, timeZone: string): Router {
   })
   router.get('/api/buildings/:id/indicators', async (req, res) => {
     res.json(await buildingIndicators(db, scopeOf(res), identifier(req.params.id, 'id'), indicatorPeriod(req.query as Record<string, unknown>), timeZone))
+  })
+  router.patch('/api/buildings/:id/settings', admin, express.json({ limit: '64kb' }), async (req, res) => {
+    res.json(await updateBuildingSettings(db, identifier(req.params.id, 'id'), parseBuildingSettings(req.body)))
   })
   router.get('/api/alerts', async (req, res) => {
     res.json(await listAlerts(db, scopeOf(res), parseAlertFilter(req.query as Record<string, unknown>)))

@@ -144,6 +144,29 @@ function hubPaths(): Record<string, PathItem> {
         responses: { '200': ok('Station, DJU, signature par énergie', object), ...problems },
       },
     },
+    '/api/buildings/{id}/settings': {
+      patch: {
+        summary: 'Réglages d’un bâtiment (jeton d’administration) : surface, année et consommation de référence du décret tertiaire, horaires d’occupation',
+        operationId: 'updateBuildingSettings',
+        tags: ['Indicateurs'],
+        security: ADMIN,
+        parameters: [id],
+        requestBody: {
+          required: true,
+          content: json({
+            type: 'object',
+            additionalProperties: false,
+            properties: {
+              floor_area_m2: { type: 'number', minimum: 0, nullable: true, description: 'Surface (m², > 0)' },
+              reference_year: { type: 'integer', minimum: 2010, maximum: 2019, nullable: true, description: 'Année de référence (décret tertiaire)' },
+              reference_kwh: { type: 'number', minimum: 0, nullable: true, description: 'Consommation de référence corrigée du climat (kWh, > 0), telle que déclarée' },
+              schedule: { type: 'array', nullable: true, description: 'Horaires propres (null : ceux de l’usage)', items: { type: 'object', properties: { weekday: { type: 'integer', minimum: 1, maximum: 7 }, opens: { type: 'string', pattern: '^\\d{2}:\\d{2}$' }, closes: { type: 'string', pattern: '^\\d{2}:\\d{2}$' } } } },
+            },
+          }),
+        },
+        responses: { '200': ok('Les réglages enregistrés', object), '401': ref('responses', 'Unauthorized'), ...problems },
+      },
+    },
     '/api/alerts': {
       get: {
         summary: 'Alertes : surconsommation, sous-consommation (écart robuste à la valeur attendue du bâtiment), confinement de l’air (ICONE ≥ 4)',
