@@ -22,6 +22,7 @@ import { ogcRoutes } from './ogc/index.ts'
 import { openApiRoutes } from './openapi/index.ts'
 import { territoryRoutes } from './territory-routes.ts'
 import { indicatorRoutes } from './indicators/indicator-routes.ts'
+import { liveRoutes, type LiveFeed } from './live/index.ts'
 import { cachedTiles, tileRoutes } from './tiles/tile-routes.ts'
 import type { TileService } from './tiles/tile-service.ts'
 import { webRoutes } from './web-routes.ts'
@@ -43,6 +44,8 @@ export interface AppDependencies {
   readonly metrics: Registry | null
   /** Public base URL and publisher of the open data (OGC API, downloads, DCAT); default: from the request, "Territoire". */
   readonly openData?: OpenDataOptions
+  /** The live stream of each EPCI (GET /api/epci/{siren}/live); none: no such route. */
+  readonly live?: LiveFeed
   /** HUB_TIMEZONE: the local time of days and occupied hours (default Europe/Paris). */
   readonly timeZone?: string
 }
@@ -72,6 +75,7 @@ export function createApp(deps: AppDependencies): Express {
     })
   }
   app.use(territoryRoutes(deps.db))
+  if (deps.live) app.use(liveRoutes(deps.db, deps.live))
 
   app.use(readingsRoutes(deps.db))
   app.use(indicatorRoutes(deps.db, deps.timeZone ?? 'Europe/Paris', admin))

@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto'
 import path from 'node:path'
 import { errorMessage, type Logger } from '../core/index.ts'
 import { PROJECT_ROOT } from '../core/project-root.ts'
-import { applyCarrierSettings, createApp, startIndicatorRefresher, TILE_SESSION_SETTINGS, TileService, type HealthReport } from '../api/index.ts'
+import { applyCarrierSettings, createApp, LiveFeed, startIndicatorRefresher, TILE_SESSION_SETTINGS, TileService, type HealthReport } from '../api/index.ts'
 import { IngestionPipeline, connectMqtt, replayDeadLetters } from '../ingestion/index.ts'
 import { startEmbeddedBroker } from '../ingestion/embedded-broker.ts'
 import { listSimulatedDevices, loadDemoTerritory } from '../ingestion/demo-territory.ts'
@@ -112,7 +112,18 @@ export async function startHub(config: HubConfig, log: Logger, options: { webDir
     }
 
     await applyCarrierSettings(database.db, config.energy)
-    const indicators = startIndicatorRefresher({ db: database.db, timeZone: config.timeZone, intervalSeconds: config.indicatorRefreshSeconds, log: log.child('indicators') })
+    // The live stream hears new readings where the tile cache does, and alerts from the refresher.
+    const live = new LiveFeed(database.db, log.child('live'))
+    tiles.watchLayers((layers) => {
+      if (layers.includes('sensors')) live.changed()
+    })
+    stops.push({ name: 'live stream', stop: async () => live.close() })
+    const indicators = startIndicatorRefresher({
+      db: database.db, timeZone: config.timeZone, intervalSeconds: config.indicatorRefreshSeconds, log: log.child('indicators'),
+      onRefreshed: (report) => {
+        if (report.alertsRaised > 0) live.changed()
+      },
+    })
     stops.push({ name: 'indicator refresher', stop: () => indicators.stop() })
 
     const adminToken = config.adminToken ?? (config.databaseUrl === null ? randomBytes(24).toString('base64url') : null)
@@ -158,6 +169,7 @@ export async function startHub(config: HubConfig, log: Logger, options: { webDir
       metrics: pipeline.metrics.registry,
       openData: config.openData,
       timeZone: config.timeZone,
+      live,
     })
     http.serve(app)
     log.info('Territoire is ready', { url: http.url, ms: Date.now() - started })

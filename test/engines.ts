@@ -4,7 +4,7 @@
  */
 import { inject } from 'vitest'
 import type { Express } from 'express'
-import { createApp, TileService } from '../api/index.ts'
+import { createApp, type LiveFeed, TileService } from '../api/index.ts'
 import type { OpenDataOptions } from '../api/ogc/index.ts'
 import { silentLogger } from '../core/index.ts'
 import { DEFAULT_DECODER_OPTIONS, replayDeadLetters, type PipelineOptions } from '../ingestion/index.ts'
@@ -37,7 +37,7 @@ export interface TestApp {
 export const TEST_ADMIN_TOKEN = 'test-admin-token-0123456789'
 
 /** The HTTP app over the run's database, its tile encoder chosen as in production. */
-export async function testApp(database: Database, options: { webDir?: string | null; onProvisioned?: () => void; tiles?: TileService; openData?: OpenDataOptions } = {}): Promise<TestApp> {
+export async function testApp(database: Database, options: { webDir?: string | null; onProvisioned?: () => void; tiles?: TileService; openData?: OpenDataOptions; live?: LiveFeed } = {}): Promise<TestApp> {
   const capabilities = await detectCapabilities(database.pool)
   // Without a cache unless a test brings its own service (with a cache, following the changes).
   const tiles = options.tiles ?? new TileService(database.pool, capabilities.mvt ? 'postgis' : 'node')
@@ -52,6 +52,7 @@ export async function testApp(database: Database, options: { webDir?: string | n
     onProvisioned: options.onProvisioned ?? (() => {}),
     metrics: null,
     ...(options.openData ? { openData: options.openData } : {}),
+    ...(options.live ? { live: options.live } : {}),
   })
   return { app, tiles }
 }

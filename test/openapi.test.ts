@@ -9,6 +9,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { openApiDocument, type OpenApiDocument } from '../api/openapi/index.ts'
 import { COLLECTIONS, queryables } from '../api/ogc/index.ts'
 import type { Database } from '../sql/index.ts'
+import { LiveFeed } from '../api/index.ts'
+import { silentLogger } from '../core/index.ts'
 import { openDatabase, serve, testApp } from './engines.ts'
 
 let database: Database
@@ -38,7 +40,7 @@ function registeredRoutes(stack: readonly Layer[]): { method: string; path: stri
 
 beforeAll(async () => {
   database = await openDatabase()
-  app = (await testApp(database)).app
+  app = (await testApp(database, { live: new LiveFeed(database.db, silentLogger) })).app // every route, the live stream's too
   api = await serve(app)
   const response = await fetch(`${api.url}/openapi.json`)
   expect(response.status).toBe(200)

@@ -13,6 +13,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import mqtt from 'mqtt'
 import pg from 'pg'
 import { databaseUrl, engines, freePort, mqttUrl, uniqueName } from './engines.ts'
+import { openEventStream } from './event-stream.ts'
 
 const BIN = path.resolve(import.meta.dirname, '..', 'bin', 'territoire.js')
 
@@ -104,6 +105,23 @@ describe(`territoire start (${process.env.DATABASE_URL ? 'real servers' : 'embed
         expect(body.readings).toEqual([{ time: new Date(t * 1000).toISOString(), value: 1234 }])
       }, { timeout: 30_000, interval: 50 })
       const latencyMs = Date.now() - publishedAt
+
+      // The open page's live stream hears a new latest value through the broker, the ingestion and the change feed.
+      const stream = await openEventStream(`${first.url}/api/epci/248000531/live`)
+      try {
+        const again = await mqtt.connectAsync(brokerUrl, { clientId: uniqueName('e2e-pub'), protocolVersion: 4 })
+        const liveAt = Date.now()
+        await again.publishAsync('territoire/senml/80021-ecole-1-ambiance', JSON.stringify([
+          // Two seconds ahead (allowed: INGEST_MAX_FUTURE_S): newer than the simulator's reading of the same second, the latest value.
+          { bn: 'urn:dev:territoire:80021-ecole-1-ambiance:', bt: Math.ceil(liveAt / 1000) + 2, n: 'co2', u: 'ppm', v: 1777 },
+        ]), { qos: 1 })
+        await again.endAsync()
+        const event = await stream.until((e) => e.event === 'reading' && e.data.sensor === '80021-ecole-1-ambiance.co2' && e.data.value === 1777)
+        expect(event.data).toMatchObject({ building: '80021-ecole-1', quantity: 'co2', unit: 'ppm' })
+        process.stdout.write(`[territoire e2e] published SenML on the live stream after ${Date.now() - liveAt} ms\n`)
+      } finally {
+        await stream.close()
+      }
 
       const tile = await fetch(`${first.url}/tiles/communes/9/259/173.mvt`)
       expect(tile.status).toBe(200)

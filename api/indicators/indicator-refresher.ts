@@ -42,7 +42,7 @@ export function localDay(at: Date, timeZone: string): string {
   return new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(at)
 }
 
-export function startIndicatorRefresher(options: { db: Kysely<Schema>; timeZone: string; intervalSeconds: number; log: Logger }): IndicatorRefresher {
+export function startIndicatorRefresher(options: { db: Kysely<Schema>; timeZone: string; intervalSeconds: number; log: Logger; onRefreshed?: (report: RefreshReport) => void }): IndicatorRefresher {
   const { db, timeZone, log } = options
   let running: Promise<unknown> = Promise.resolve()
   let stopped = false
@@ -69,6 +69,7 @@ export function startIndicatorRefresher(options: { db: Kysely<Schema>; timeZone:
         }
         const result: RefreshReport = { ...energy, airSensorDays: air.sensorDays, alertsRaised: alerts.raised + baseLoadRaised }
         last = { from, at: new Date().toISOString(), ms: Date.now() - started, ...result }
+        options.onRefreshed?.(result)
         lastError = null
         log.debug('indicators refreshed', { ...last })
         return result

@@ -123,6 +123,16 @@ function hubPaths(): Record<string, PathItem> {
     '/api/epci/{siren}': { get: { summary: 'Un EPCI et ses communes', operationId: 'getEpci', tags: ['Territoire'], parameters: [siren], responses: { '200': ok('L’EPCI', object), ...problems } } },
     '/api/epci/{siren}/buildings': { get: { summary: 'Bâtiments publics d’un EPCI', operationId: 'getEpciBuildings', tags: ['Territoire'], parameters: [siren], responses: { '200': ok('GeoJSON', { 'application/geo+json': { schema: ref('schemas', 'FeatureCollection') } }), ...problems } } },
     '/api/epci/{siren}/indicators': { get: { summary: 'Indicateurs énergie d’un EPCI pour une année civile', description: INDICATOR_UNITS, operationId: 'getEpciIndicators', tags: ['Indicateurs'], parameters: [siren, indicatorYear], responses: { '200': ok('Totaux par énergie (consommation dans l’unité de l’énergie, cost_eur, co2_kg) et évolution sur l’année précédente, bâtiments suivis, intensité (kWh/m²/an : déciles, quartiles, classement), couverture des capteurs (24 h), alertes ouvertes, ICONE des écoles', object), ...problems } } },
+    '/api/epci/{siren}/live': {
+      get: {
+        summary: 'Flux en direct d’un EPCI (server-sent events) : nouvelles dernières valeurs des capteurs, alertes levées',
+        description: 'text/event-stream : `event: reading` (data : sensor, device, building, quantity, unit, value, at) et `event: alert` (data : id, building, kind, carrier, day, reason), un commentaire toutes les 20 s, `retry` 2 s.',
+        operationId: 'getEpciLive',
+        tags: ['Mesures'],
+        parameters: [siren],
+        responses: { '200': ok('Le flux', { 'text/event-stream': { schema: { type: 'string' } } }), ...problems },
+      },
+    },
     '/api/communes/{insee}/indicators': { get: { summary: 'Indicateurs énergie d’une commune pour une année civile', description: INDICATOR_UNITS, operationId: 'getCommuneIndicators', tags: ['Indicateurs'], parameters: [path('insee', 'Code INSEE de la commune', { type: 'string', pattern: '^[0-9][0-9AB][0-9]{3}$' }), indicatorYear], responses: { '200': ok('Comme pour un EPCI, sur les bâtiments de la commune', object), ...problems } } },
     '/api/buildings/{id}/indicators': {
       get: {

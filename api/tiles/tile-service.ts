@@ -96,6 +96,7 @@ export class TileService {
   private readonly compressing = new Set<string>()
   private readonly boundsCache = new Map<string, readonly [number, number, number, number] | null>()
   private listener: LayerChangeListener | null = null
+  private readonly watchers = new Set<(layers: readonly string[]) => void>()
   private poll: NodeJS.Timeout | null = null
 
   constructor(
@@ -150,9 +151,16 @@ export class TileService {
     }
   }
 
-  /** The layers changed: their cached tiles are never served again. */
+  /** The layers changed: their cached tiles are never served again, and the watchers hear of it. */
   layersChanged(layers: readonly string[]): void {
     for (const layer of layers) this.generations.set(layer, (this.generations.get(layer) ?? 0) + 1)
+    for (const watcher of this.watchers) watcher(layers)
+  }
+
+  /** Hears every layer change this service hears (the live stream follows new readings so); answers the unsubscription. */
+  watchLayers(watcher: (layers: readonly string[]) => void): () => void {
+    this.watchers.add(watcher)
+    return () => this.watchers.delete(watcher)
   }
 
   /** New readings (or sensors) in this process: the live layers changed. */
