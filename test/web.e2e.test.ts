@@ -3,15 +3,19 @@
  * the app over the run's database: the EPCI's communes come from the vector tiles, its demo
  * buildings are drawn, and the page says which data are synthetic.
  */
-import { existsSync } from 'node:fs'
+import { existsSync, mkdirSync } from 'node:fs'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { chromium, type Browser, type Page } from 'playwright-core'
+import { localDay, refreshEnergy } from '../api/index.ts'
+import { ReadingWriter, type Reading } from '../ingestion/index.ts'
 import type { Database } from '../sql/index.ts'
 import { openDatabase, serve, testApp } from './engines.ts'
 
 const CHROMIUM = '/usr/bin/chromium'
 const WEB_DIST = path.resolve(import.meta.dirname, '..', 'web', 'dist')
+/** Screenshots of the tests, kept as artefacts (git-ignored). */
+const ARTEFACTS = path.resolve(import.meta.dirname, '..', 'data', 'local', 'screenshots')
 
 // Browsers cannot be downloaded here: the test needs Debian's chromium (.ci/run installs it).
 // Without it the suite still runs everything else; this file says why it did not run.
@@ -24,6 +28,7 @@ describe.skipIf(!existsSync(CHROMIUM))('hypervisor page (needs Debian chromium: 
 
   beforeAll(async () => {
     if (!existsSync(path.join(WEB_DIST, 'index.html'))) throw new Error('web/dist is missing: run `npm run build:web` (npm install does it)')
+    mkdirSync(ARTEFACTS, { recursive: true })
     database = await openDatabase()
     api = await serve((await testApp(database, { webDir: WEB_DIST })).app)
     browser = await chromium.launch({
@@ -60,6 +65,46 @@ describe.skipIf(!existsSync(CHROMIUM))('hypervisor page (needs Debian chromium: 
     expect(new Set(rendered.buildings).size).toBeGreaterThan(39)
     expect(await page.textContent('#panel-title')).toContain('CA Amiens Métropole')
     expect(await page.textContent('body')).toMatch(/synthétique/i)
+    expect(consoleErrors).toEqual([])
+  })
+
+  it('opens a building’s panel from the map, with its daily consumption charted, and deep-links it', async () => {
+    // Ten days of readings for the electricity meter and the ambiance sensor of Amiens' town hall (demo).
+    const { rows } = await database.pool.query(`SELECT s.sid, s.quantity FROM sensor s JOIN device d ON d.id = s.device_id WHERE d.building_id = '80021-mairie' AND s.quantity IN ('energy_index', 'temperature')`)
+    const readings: Reading[] = []
+    const start = Date.now() - 10 * 86_400_000
+    for (const r of rows) for (let t = start, i = 0; t < Date.now() - 3_600_000; t += 3_600_000, i++) {
+      readings.push({ sid: r.sid, ts: Math.floor(t / 1000) * 1000, value: r.quantity === 'energy_index' ? 10_000 + i * 2.5 : 19 + (i % 24) / 10 })
+    }
+    await new ReadingWriter(database.db, 'Europe/Paris').write(readings, []).catch(() => undefined) // readings of the simulator may exist: conflicting ones are refused, the rest written
+    await refreshEnergy(database.db, localDay(new Date(start), 'Europe/Paris'), 'Europe/Paris')
+
+    expect(await open('/epci/248000531')).toBe('ready')
+    // Click the building on the map: its popup links to its panel.
+    const point = await page.evaluate<{ x: number; y: number }>(`(async () => {
+      const map = window.territoireMap
+      const f = map.querySourceFeatures('buildings').find((x) => x.properties.id === '80021-mairie') ?? null
+      const c = f.geometry.type === 'Point' ? f.geometry.coordinates : f.geometry.coordinates[0][0]
+      map.jumpTo({ center: c, zoom: 17 })
+      await new Promise((resolve) => map.once('idle', resolve))
+      const p = map.project(c)
+      return { x: p.x, y: p.y }
+    })()`)
+    const box = (await page.locator('#map').boundingBox())!
+    await page.mouse.click(box.x + point.x, box.y + point.y)
+    await page.getByRole('link', { name: 'Voir le détail du bâtiment' }).click()
+    await page.waitForFunction("document.body.dataset.state === 'ready' && location.pathname === '/epci/248000531/batiments/80021-mairie'", undefined, { timeout: 60_000 })
+    await page.waitForSelector('#panel-content figure.chart canvas')
+    expect(await page.textContent('#panel-title')).toMatch(/Mairie d’Amiens|Mairie/)
+    const points = Number(await page.getAttribute('#panel-content figure.chart', 'data-points'))
+    expect(points).toBeGreaterThan(5)
+    expect(await page.textContent('#panel-content')).toMatch(/kWh/)
+    await page.screenshot({ path: path.join(ARTEFACTS, 'building-panel.png') })
+
+    // The same view from its link, with the period in the URL.
+    expect(await open('/epci/248000531/batiments/80021-mairie?periode=7')).toBe('ready')
+    await page.waitForSelector('#panel-content figure.chart canvas')
+    expect(await page.inputValue('#building-period')).toBe('7')
     expect(consoleErrors).toEqual([])
   })
 

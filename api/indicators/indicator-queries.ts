@@ -112,6 +112,8 @@ export interface BuildingIndicators {
     readonly trajectory: TrajectoryStatus | null
   }
   readonly open_alerts: number
+  /** The building's sensors with their latest value (the newest hourly rollup), for charts and the panel. */
+  readonly sensors: readonly { readonly id: string; readonly quantity: string; readonly unit: string; readonly carrier: string | null; readonly value: number | null; readonly at: string | null }[]
   /**
    * Waste signals: mean power (kW) in occupied hours, and when empty (all, night 00–05, weekend),
    * over the 28 days ending with the period's last day (or yesterday).
@@ -189,6 +191,12 @@ export async function buildingIndicators(db: Kysely<Schema>, scope: Scope, id: s
     WHERE d.building_id = ${id} AND a.day BETWEEN ${period.from}::date AND ${period.to}::date`.execute(db)
   const a = air[0]!
 
+  const { rows: sensors } = await sql<{ id: string; quantity: string; unit: string; carrier: string | null; value: number | null; at: Date | null }>`
+    SELECT s.id, s.quantity, s.unit, s.carrier, h.last_value AS value, h.last_ts AS at
+    FROM device d JOIN sensor s ON s.device_id = d.id
+    LEFT JOIN LATERAL (SELECT last_ts, last_value FROM reading_hourly WHERE sid = s.sid ORDER BY hour DESC LIMIT 1) h ON true
+    WHERE d.building_id = ${id} ORDER BY s.id`.execute(db)
+
   const yesterday = localDay(new Date(Date.now() - 86_400_000), timeZone)
   const base = await buildingBaseLoad(db, id, period.to < yesterday ? period.to : yesterday, timeZone)
 
@@ -228,6 +236,7 @@ export async function buildingIndicators(db: Kysely<Schema>, scope: Scope, id: s
       corrected_kwh: corrected, trajectory,
     },
     open_alerts: alerts[0]?.n ?? 0,
+    sensors: sensors.map((x) => ({ ...x, at: x.at?.toISOString() ?? null })),
     base_load: base,
     air: { icone: icone({ n: a.n, n1000to1700: a.f1, nAbove1700: a.f2 }), occupied_hours: a.hours, hours_below_19: a.below, hours_above_26: a.above },
   }

@@ -25,7 +25,8 @@ import { plural } from './format.ts'
 import { renderLegend } from './legend.ts'
 import { Messages } from './messages.ts'
 import { renderProvenance, renderProvenanceSummary, renderProvenanceUnavailable } from './provenance.ts'
-import { navigate, onRouteChange, sirenFromPath } from './router.ts'
+import { BuildingPanel, type PeriodChoice } from './building-panel.ts'
+import { buildingFromPath, navigate, navigateTo, onRouteChange, pathForBuilding, pathForSiren, sirenFromPath } from './router.ts'
 import { TerritoryMap } from './territory-map.ts'
 
 declare global {
@@ -38,6 +39,7 @@ declare global {
 type PageState = 'loading' | 'ready' | 'error'
 
 const messages = new Messages()
+const buildingPanel = new BuildingPanel(byId('panel-content'))
 const panel = new EpciPanel(byId('panel-content'), { onBuildingChosen: (id) => territoryMap?.focusBuilding(id) })
 const picker = new EpciPicker(
   {
@@ -140,6 +142,21 @@ async function show(siren: string | null): Promise<void> {
       territoryMap?.showEpci(epci, buildings, territoryBounds)
       document.title = `${epci.nom} — Territoire`
       messages.info(`${epci.nom} affiché : ${plural(epci.membersLoaded, 'commune')}, ${plural(buildings.features.length, 'bâtiment')} de démonstration.`)
+      const building = buildingFromPath()
+      if (building !== null) {
+        const period = periodFromSearch()
+        const shown = await buildingPanel.show(building, period, {
+          epciPath: pathForSiren(siren),
+          onPeriodChange: (next) => {
+            navigateTo(`${pathForBuilding(siren, building)}?periode=${next === 'year' ? 'annee' : next}`)
+            void show(siren)
+          },
+        }, controller.signal)
+        if (current !== generation) return
+        territoryMap?.focusBuilding(building, false)
+        document.title = `${shown.building.nom} — Territoire`
+        messages.info(`${shown.building.nom} affiché.`)
+      }
     }
     await territoryMap?.settled()
     if (current === generation) setState(startupError ? 'error' : 'ready')
@@ -182,15 +199,21 @@ function unionOf(boxes: readonly (Bbox | null)[]): Bbox | null {
   return union
 }
 
-// The overview's EPCI links are real links (they open in a new tab, work without JS); a plain
+/** The building panel's period, from `?periode=` (URL state: a shared link shows the same period). */
+function periodFromSearch(): PeriodChoice {
+  const value = new URLSearchParams(location.search).get('periode')
+  return value === '7' ? '7' : value === 'annee' ? 'year' : '30'
+}
+
+// The EPCI and building links are real links (they open in a new tab, work without JS); a plain
 // click navigates in place.
 document.addEventListener('click', (event) => {
-  const link = (event.target as Element | null)?.closest<HTMLAnchorElement>('a[data-siren]')
+  const link = (event.target as Element | null)?.closest<HTMLAnchorElement>('a[data-siren], a[data-building], a[data-back]')
   if (!link || event.defaultPrevented || event.button !== 0 || event.metaKey || event.ctrlKey || event.shiftKey || event.altKey) return
   event.preventDefault()
-  const siren = link.dataset.siren ?? null
-  navigate(siren)
-  void show(siren)
+  const path = new URL(link.href).pathname
+  navigateTo(path)
+  void show(sirenFromPath(path))
   byId('panel-content').focus()
 })
 

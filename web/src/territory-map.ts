@@ -11,7 +11,7 @@ import 'maplibre-gl/dist/maplibre-gl.css'
 import type { Bbox, BuildingCollection, BuildingProperties, EpciSummary } from './api-client.ts'
 import { h } from './dom.ts'
 import { formatArea, formatInteger, usageLabel } from './format.ts'
-import { pathForSiren } from './router.ts'
+import { pathForBuilding, pathForSiren, sirenFromPath } from './router.ts'
 import {
   LAYER,
   SOURCE,
@@ -108,12 +108,16 @@ export class TerritoryMap {
     this.fit(epci.bbox ?? fallbackBounds ?? FRANCE)
   }
 
-  /** Flies to a building and opens its popup (used by the panel's building list). */
-  focusBuilding(id: string): void {
+  /**
+   * Flies to a building and opens its popup (the panel's building list), or only flies to it
+   * (`popup` false: the building's own panel is open, and keeps the focus).
+   */
+  focusBuilding(id: string, popup = true): void {
     const entry = this.buildings.get(id)
     if (!entry) return
     this.map.easeTo({ center: entry.center, zoom: Math.max(this.map.getZoom(), BUILDING_ZOOM), ...this.motion() })
-    this.openPopup(entry.center, buildingPopup(entry.properties), true)
+    if (popup) this.openPopup(entry.center, buildingPopup(entry.properties), true)
+    else this.closePopups()
   }
 
   /**
@@ -257,7 +261,7 @@ function communePopup(
   )
 }
 
-export function buildingPopup(building: BuildingProperties): HTMLElement {
+export function buildingPopup(building: BuildingProperties, epci: string | null = sirenFromPath()): HTMLElement {
   // Values read back from rendered tiles may come as strings: normalise before formatting.
   const area = building.floor_area_m2 === null || building.floor_area_m2 === undefined ? null : Number(building.floor_area_m2)
   const synthetic = building.synthetic === true || String(building.synthetic) === 'true'
@@ -281,6 +285,7 @@ export function buildingPopup(building: BuildingProperties): HTMLElement {
         ],
     ),
     synthetic && h('p', { class: 'badge badge-synthetic' }, 'Donnée synthétique (démonstration)'),
+    epci !== null && h('p', { class: 'popup-action' }, h('a', { href: pathForBuilding(epci, building.id), 'data-building': building.id }, 'Voir le détail du bâtiment')),
   )
 }
 

@@ -1,0 +1,135 @@
+/**
+ * The building panel (`/epci/{siren}/batiments/{id}`): identity, the period's energy (per carrier,
+ * kWh/m², €, CO₂), its daily consumption as a chart, the indoor temperature and CO₂ readings of
+ * the period (31 days at most: raw readings), indoor air (ICONE), the décret tertiaire, open
+ * alerts, and the data shown as CSV (French spreadsheet: `;`, decimal commas). Every chart has a
+ * text summary beside it for screen readers.
+ */
+import { h, setChildren } from './dom.ts'
+import { formatArea, formatInteger, usageLabel } from './format.ts'
+import { getBuildingIndicators, getSensorReadings, type BuildingIndicators } from './indicators-client.ts'
+import { timeSeriesChart, type ChartSeries } from './time-series-chart.ts'
+
+export type PeriodChoice = '7' | '30' | 'year'
+
+const PERIODS: Record<PeriodChoice, string> = { '7': '7 derniers jours', '30': '30 derniers jours', year: 'Année en cours' }
+const CARRIER_COLORS: Record<string, string> = { electricity: '#1f5fbf', gas: '#c0392b', heat_network: '#8e44ad', fuel_oil: '#7f5f1f', water: '#16a085' }
+const DAY_MS = 86_400_000
+const decimal = new Intl.NumberFormat('fr-FR', { maximumFractionDigits: 1 })
+const euros = new Intl.NumberFormat('fr-FR', { style: 'currency', currency: 'EUR', maximumFractionDigits: 0 })
+const dayLabel = new Intl.DateTimeFormat('fr-FR', { dateStyle: 'long', timeZone: 'UTC' })
+
+/** The local (Paris) day, YYYY-MM-DD. */
+function localDay(at: Date): string {
+  return new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Paris', year: 'numeric', month: '2-digit', day: '2-digit' }).format(at)
+}
+
+export function periodDays(choice: PeriodChoice, now = new Date()): { from: string; to: string } {
+  const to = localDay(now)
+  if (choice === 'year') return { from: `${to.slice(0, 4)}-01-01`, to }
+  return { from: localDay(new Date(now.getTime() - (Number(choice) - 1) * DAY_MS)), to }
+}
+
+export interface BuildingPanelCallbacks {
+  /** Back to the EPCI (the panel's link). */
+  readonly epciPath: string
+  readonly onPeriodChange: (period: PeriodChoice) => void
+}
+
+export class BuildingPanel {
+  constructor(private readonly root: HTMLElement) {}
+
+  showLoading(): void {
+    this.root.setAttribute('aria-busy', 'true')
+    setChildren(this.root, h('h2', { id: 'panel-title' }, 'Chargement du bâtiment…'))
+  }
+
+  /** Loads and shows a building over a period; resolves once its charts are drawn. */
+  async show(id: string, period: PeriodChoice, callbacks: BuildingPanelCallbacks, signal?: AbortSignal): Promise<BuildingIndicators> {
+    this.showLoading()
+    const days = periodDays(period)
+    const indicators = await getBuildingIndicators(id, days.from, days.to, signal)
+    const width = Math.max(260, this.root.clientWidth - 24)
+    const from = new Date(`${days.from}T00:00:00`)
+    const to = new Date()
+    const shortPeriod = period !== 'year'
+    // Temperature and CO₂ from the raw readings of the period (31 days at most: at 10 minutes, 4,500 points a sensor).
+    const air = shortPeriod ? indicators.sensors.filter((s) => s.quantity === 'temperature' || s.quantity === 'co2') : []
+    const readings = await Promise.all(air.map(async (s) => ({ sensor: s, readings: await getSensorReadings(s.id, from, to, signal) })))
+
+    const b = indicators.building
+    const t = indicators.totals
+    const byCarrier = new Map<string, { x: number[]; y: number[] }>()
+    for (const d of indicators.daily) {
+      const series = byCarrier.get(d.carrier) ?? { x: [], y: [] }
+      series.x.push(Date.parse(`${d.day}T12:00:00Z`) / 1000)
+      series.y.push(d.consumption)
+      byCarrier.set(d.carrier, series)
+    }
+    const energySeries: ChartSeries[] = [...byCarrier].map(([carrier, s]) => ({
+      label: indicators.carriers.find((c) => c.carrier === carrier)?.label ?? carrier, x: s.x, y: s.y, color: CARRIER_COLORS[carrier] ?? '#555',
+    }))
+    const quantitySeries = (quantity: string, color: string) =>
+      readings.filter((r) => r.sensor.quantity === quantity).map((r, i): ChartSeries => ({
+        label: r.sensor.id, x: r.readings.map((p) => Date.parse(p.time) / 1000), y: r.readings.map((p) => p.value), color: i === 0 ? color : '#888',
+      }))
+    const temperature = quantitySeries('temperature', '#d35400')
+    const co2 = quantitySeries('co2', '#2c3e50')
+    const periodText = `du ${dayLabel.format(new Date(`${days.from}T00:00:00Z`))} au ${dayLabel.format(new Date(`${days.to}T00:00:00Z`))}`
+
+    const select = h('select', { id: 'building-period' }, ...(Object.entries(PERIODS) as [PeriodChoice, string][]).map(([value, label]) => h('option', { value, selected: value === period }, label)))
+    select.addEventListener('change', () => callbacks.onPeriodChange(select.value as PeriodChoice))
+
+    this.root.removeAttribute('aria-busy')
+    setChildren(this.root,
+      h('p', {}, h('a', { href: callbacks.epciPath, 'data-back': 'epci' }, '← Retour à l’EPCI')),
+      h('h2', { id: 'panel-title' }, b.nom),
+      b.synthetic && h('p', { class: 'badge badge-synthetic' }, 'Donnée synthétique (démonstration)'),
+      h('dl', { class: 'identity' },
+        h('dt', {}, 'Usage'), h('dd', {}, usageLabel(b.usage)),
+        h('dt', {}, 'Surface de plancher'), h('dd', {}, formatArea(b.floor_area_m2)),
+        h('dt', {}, 'Commune'), h('dd', {}, `${b.commune_nom} (${b.commune})`),
+      ),
+      h('div', { class: 'field' }, h('label', { for: 'building-period' }, 'Période'), select),
+      h('h3', {}, 'Énergie'),
+      indicators.carriers.length === 0
+        ? h('p', { class: 'muted' }, 'Aucun compteur d’énergie dans ce bâtiment.')
+        : h('dl', { class: 'figures' },
+            h('dt', {}, 'Consommation'), h('dd', { 'data-figure': 'energy_kwh' }, `${formatInteger(t.energy_kwh)}\u00a0kWh`),
+            t.energy_kwh_per_m2 !== null && [h('dt', {}, 'Par m²'), h('dd', {}, `${decimal.format(t.energy_kwh_per_m2)}\u00a0kWh/m²`)],
+            h('dt', {}, 'Coût'), h('dd', {}, t.cost_eur === null ? 'tarif non configuré' : euros.format(t.cost_eur)),
+            h('dt', {}, 'Émissions'), h('dd', {}, t.co2_kg === null ? 'facteur manquant' : `${formatInteger(t.co2_kg)}\u00a0kg\u00a0CO₂e`),
+          ),
+      energySeries.length > 0 && timeSeriesChart({ title: 'Consommation journalière', unit: 'kWh', series: energySeries, daily: true, width }),
+      energySeries.length > 0 && h('p', { class: 'visually-hidden' },
+        `Consommation ${periodText} : ${indicators.carriers.map((c) => `${c.label} ${formatInteger(c.consumption)} ${c.unit}`).join(', ')}.`),
+      indicators.gaps.length > 0 && h('p', { class: 'muted' }, `${indicators.gaps.length} interruption(s) de relevé : leur consommation n’est attribuée à aucun jour.`),
+      temperature.length > 0 && timeSeriesChart({ title: 'Température intérieure', unit: '°C', series: temperature, width }),
+      co2.length > 0 && timeSeriesChart({ title: 'CO₂', unit: 'ppm', series: co2, width }),
+      !shortPeriod && air.length === 0 && h('p', { class: 'muted' }, 'Température et CO₂ : choisissez une période de 30 jours au plus.'),
+      h('h3', {}, 'Air intérieur'),
+      h('p', {}, indicators.air.icone === null ? 'Pas de mesure de CO₂ en période d’occupation sur la période.' : `Indice de confinement ICONE : ${indicators.air.icone.index} sur 5.`),
+      indicators.air.occupied_hours > 0 && h('p', {}, `${formatInteger(indicators.air.hours_below_19)} h sous 19\u00a0°C et ${formatInteger(indicators.air.hours_above_26)} h au-dessus de 26\u00a0°C sur ${formatInteger(indicators.air.occupied_hours)} h d’occupation.`),
+      h('h3', {}, 'Décret tertiaire'),
+      h('p', {}, !indicators.decret_tertiaire.subject
+        ? 'Non assujetti (surface inférieure à 1 000 m²).'
+        : indicators.decret_tertiaire.trajectory
+          ? `${indicators.decret_tertiaire.trajectory.onTrack ? 'Sur la trajectoire' : 'Au-dessus de la trajectoire'} : ${decimal.format(indicators.decret_tertiaire.trajectory.change * 100)}\u00a0% par rapport à ${indicators.decret_tertiaire.reference_year}.`
+          : `Assujetti ; année de référence ${indicators.decret_tertiaire.reference_year ?? 'à renseigner'}.`),
+      h('p', {}, indicators.open_alerts === 0 ? 'Aucune alerte ouverte.' : `${formatInteger(indicators.open_alerts)} alerte(s) ouverte(s).`),
+      this.exportLink(indicators, `${b.id}-${days.from}-${days.to}.csv`),
+    )
+    return indicators
+  }
+
+  /** The daily consumption shown, as a CSV for a French spreadsheet. */
+  private exportLink(indicators: BuildingIndicators, filename: string): HTMLElement {
+    const comma = (v: number) => String(v).replace('.', ',')
+    const lines = ['jour;energie;unite;consommation', ...indicators.daily.map((d) => {
+      const unit = indicators.carriers.find((c) => c.carrier === d.carrier)?.unit ?? ''
+      return `${d.day};${d.carrier};${unit};${comma(d.consumption)}`
+    })]
+    const url = URL.createObjectURL(new Blob([`\uFEFF${lines.join('\r\n')}\r\n`], { type: 'text/csv;charset=utf-8' }))
+    return h('p', {}, h('a', { href: url, download: filename, class: 'button' }, 'Exporter les données affichées (CSV)'))
+  }
+}

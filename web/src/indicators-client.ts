@@ -1,0 +1,58 @@
+/**
+ * The indicator and readings endpoints as the building panel uses them (api/indicators/): types of
+ * the fields the panel shows, each unit in its name or beside it, as the API gives it.
+ */
+import { ApiError } from './api-client.ts'
+
+export interface CarrierFigures {
+  readonly carrier: string
+  readonly label: string
+  readonly unit: string
+  readonly consumption: number
+  readonly cost_eur: number | null
+  readonly co2_kg: number | null
+  readonly meters: number
+  readonly days_measured: number
+}
+
+export interface BuildingIndicators {
+  readonly building: { readonly id: string; readonly nom: string; readonly usage: string; readonly floor_area_m2: number | null; readonly commune: string; readonly commune_nom: string; readonly synthetic: boolean }
+  readonly period: { readonly from: string; readonly to: string; readonly days: number; readonly year: number | null }
+  readonly carriers: readonly CarrierFigures[]
+  readonly totals: { readonly energy_kwh: number; readonly cost_eur: number | null; readonly co2_kg: number | null; readonly energy_kwh_per_m2: number | null; readonly energy_kwh_per_m2_year: number | null }
+  readonly daily: readonly { readonly day: string; readonly carrier: string; readonly consumption: number }[]
+  readonly gaps: readonly { readonly sensor: string; readonly from: string; readonly to: string; readonly consumption: number | null }[]
+  readonly decret_tertiaire: { readonly subject: boolean; readonly reference_year: number | null; readonly corrected_kwh: number | null; readonly trajectory: { readonly target: number; readonly onTrack: boolean; readonly change: number } | null }
+  readonly open_alerts: number
+  readonly sensors: readonly { readonly id: string; readonly quantity: string; readonly unit: string; readonly value: number | null; readonly at: string | null }[]
+  readonly air: { readonly icone: { readonly index: number } | null; readonly occupied_hours: number; readonly hours_below_19: number; readonly hours_above_26: number }
+}
+
+export interface Reading {
+  readonly time: string
+  readonly value: number
+}
+
+async function getJson<T>(url: string, what: string, signal?: AbortSignal): Promise<T> {
+  let response: Response
+  try {
+    response = await fetch(url, { headers: { Accept: 'application/json' }, ...(signal ? { signal } : {}) })
+  } catch (error) {
+    if (signal?.aborted) throw error
+    throw new ApiError(`Le serveur Territoire ne répond pas : impossible de charger ${what}.`, 0)
+  }
+  if (response.status === 404) throw new ApiError(`Ce bâtiment n’existe pas, ou n’est pas visible pour vous.`, 404)
+  if (!response.ok) throw new ApiError(`Le serveur n’a pas pu fournir ${what} (erreur ${response.status}). Réessayez dans un instant.`, response.status)
+  return (await response.json()) as T
+}
+
+export function getBuildingIndicators(id: string, from: string, to: string, signal?: AbortSignal): Promise<BuildingIndicators> {
+  return getJson(`/api/buildings/${encodeURIComponent(id)}/indicators?from=${from}&to=${to}`, 'les indicateurs du bâtiment', signal)
+}
+
+export async function getSensorReadings(id: string, from: Date, to: Date, signal?: AbortSignal): Promise<Reading[]> {
+  const body = await getJson<{ readings: Reading[] }>(
+    `/api/sensors/${encodeURIComponent(id)}/readings?from=${encodeURIComponent(from.toISOString())}&to=${encodeURIComponent(to.toISOString())}&limit=100000`,
+    'les mesures du capteur', signal)
+  return body.readings
+}

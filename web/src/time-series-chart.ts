@@ -1,0 +1,69 @@
+/**
+ * Time-series charts with uPlot: canvas drawing, tens of thousands of points without slowing the
+ * page (the reason it was chosen, ARCHITECTURE.md), drag to zoom, double-click to reset. French
+ * axes (24 h clock, comma decimals); the unit in the title. The chart is an image for assistive
+ * technologies, with a text summary beside it (the caller gives it) and the data as CSV.
+ */
+import uPlot from 'uplot'
+import 'uplot/dist/uPlot.min.css'
+import { h } from './dom.ts'
+
+export interface ChartSeries {
+  readonly label: string
+  /** Seconds since the epoch, ascending. */
+  readonly x: readonly number[]
+  readonly y: readonly (number | null)[]
+  readonly color: string
+}
+
+const number = new Intl.NumberFormat('fr-FR', { maximumFractionDigits: 1 })
+const dayFormat = new Intl.DateTimeFormat('fr-FR', { day: '2-digit', month: '2-digit' })
+const timeFormat = new Intl.DateTimeFormat('fr-FR', { hour: '2-digit', minute: '2-digit', hourCycle: 'h23' })
+const fullFormat = new Intl.DateTimeFormat('fr-FR', { dateStyle: 'short', timeStyle: 'short', hourCycle: 'h23' })
+
+/** One x axis for all series (their union), each series aligned on it (null where it has no point). */
+function aligned(series: readonly ChartSeries[]): uPlot.AlignedData {
+  const xs = [...new Set(series.flatMap((s) => s.x))].sort((a, b) => a - b)
+  const index = new Map(xs.map((x, i) => [x, i]))
+  const ys = series.map((s) => {
+    const y: (number | null)[] = new Array(xs.length).fill(null)
+    s.x.forEach((x, i) => (y[index.get(x)!] = s.y[i]!))
+    return y
+  })
+  return [xs, ...ys] as uPlot.AlignedData
+}
+
+export function timeSeriesChart(options: { title: string; unit: string; series: readonly ChartSeries[]; daily?: boolean; width: number }): HTMLElement {
+  const figure = h('figure', { class: 'chart', role: 'img', 'aria-label': `${options.title} (${options.unit})` })
+  const plot = new uPlot(
+    {
+      width: options.width,
+      height: 180,
+      title: `${options.title} (${options.unit})`,
+      // Bars of consumption start at 0 (a shortened axis would exaggerate the differences); readings fit their range.
+      scales: { x: { time: true }, y: options.daily ? { range: (_u, _min, max) => [0, max > 0 ? max * 1.08 : 1] } : {} },
+      cursor: { drag: { x: true, y: false } },
+      legend: { show: true },
+      axes: [
+        { values: (_u, splits) => splits.map((s) => (options.daily ? dayFormat : timeFormat).format(new Date(s * 1000))) },
+        { values: (_u, splits) => splits.map((v) => number.format(v)), size: 60 },
+      ],
+      series: [
+        { label: 'Date', value: (_u, v) => (v === null ? '—' : options.daily ? dayFormat.format(new Date(v * 1000)) : fullFormat.format(new Date(v * 1000))) },
+        ...options.series.map((s) => ({
+          label: s.label,
+          stroke: s.color,
+          width: 1.5,
+          spanGaps: false,
+          value: (_u: uPlot, v: number | null) => (v === null ? '—' : `${number.format(v)} ${options.unit}`),
+          ...(options.daily ? { paths: uPlot.paths.bars!({ size: [0.8, 40] }), fill: `${s.color}55` } : {}),
+        })),
+      ],
+    },
+    aligned(options.series),
+    figure,
+  )
+  figure.dataset.points = String(options.series.reduce((a, s) => a + s.x.length, 0))
+  void plot
+  return figure
+}
