@@ -1,16 +1,19 @@
 /**
  * The hypervisor page in a real browser (Debian's Chromium, WebGL through SwiftShader) against
  * the app over the run's database: the EPCI's communes come from the vector tiles, its demo
- * buildings are drawn, and the page says which data are synthetic.
+ * buildings are drawn, and the page says which data are synthetic; a building's panel opens from
+ * the map with its consumption charted, and a reading published on MQTT reaches it without reload.
  */
 import { existsSync, mkdirSync } from 'node:fs'
 import path from 'node:path'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import mqtt from 'mqtt'
 import { chromium, type Browser, type Page } from 'playwright-core'
-import { localDay, refreshEnergy } from '../api/index.ts'
-import { ReadingWriter, type Reading } from '../ingestion/index.ts'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { LiveFeed, localDay, refreshEnergy } from '../api/index.ts'
+import { silentLogger } from '../core/index.ts'
+import { IngestionPipeline, ReadingWriter, type Reading } from '../ingestion/index.ts'
 import type { Database } from '../sql/index.ts'
-import { openDatabase, serve, testApp } from './engines.ts'
+import { mqttUrl, openDatabase, pipelineOptions, serve, testApp, uniqueName } from './engines.ts'
 
 const CHROMIUM = '/usr/bin/chromium'
 const WEB_DIST = path.resolve(import.meta.dirname, '..', 'web', 'dist')
@@ -26,11 +29,18 @@ describe.skipIf(!existsSync(CHROMIUM))('hypervisor page (needs Debian chromium: 
   let page: Page
   const consoleErrors: string[] = []
 
+  let live: LiveFeed
+  let pipeline: IngestionPipeline
+  const topicPrefix = uniqueName('test-web')
+
   beforeAll(async () => {
     if (!existsSync(path.join(WEB_DIST, 'index.html'))) throw new Error('web/dist is missing: run `npm run build:web` (npm install does it)')
     mkdirSync(ARTEFACTS, { recursive: true })
     database = await openDatabase()
-    api = await serve((await testApp(database, { webDir: WEB_DIST })).app)
+    live = new LiveFeed(database.db, silentLogger)
+    api = await serve((await testApp(database, { webDir: WEB_DIST, live })).app)
+    // The ingestion, as in the hub: a stored batch tells the live stream (the hub does it through the tile cache's change feed).
+    pipeline = await IngestionPipeline.start(pipelineOptions(database, [`${topicPrefix}/senml/#`], { onWritten: () => live.changed() }))
     browser = await chromium.launch({
       executablePath: CHROMIUM,
       headless: true,
@@ -42,6 +52,8 @@ describe.skipIf(!existsSync(CHROMIUM))('hypervisor page (needs Debian chromium: 
     })
   })
   afterAll(async () => {
+    await pipeline?.stop()
+    live?.close()
     await browser?.close()
     await api?.close()
     await database?.close()
@@ -105,6 +117,19 @@ describe.skipIf(!existsSync(CHROMIUM))('hypervisor page (needs Debian chromium: 
     expect(await open('/epci/248000531/batiments/80021-mairie?periode=7')).toBe('ready')
     await page.waitForSelector('#panel-content figure.chart canvas')
     expect(await page.inputValue('#building-period')).toBe('7')
+
+    // A reading published on MQTT reaches the open panel without reload.
+    const publisher = await mqtt.connectAsync(mqttUrl(), { clientId: uniqueName('web-pub'), protocolVersion: 4 })
+    const publishedAt = Date.now()
+    await publisher.publishAsync(`${topicPrefix}/senml/80021-mairie-ambiance`, JSON.stringify([
+      { bn: 'urn:dev:territoire:80021-mairie-ambiance:', bt: Math.ceil(publishedAt / 1000) + 2, n: 'co2', u: 'ppm', v: 1888 },
+    ]), { qos: 1 })
+    await publisher.endAsync()
+    await page.waitForFunction(
+      "document.querySelector('li[data-sensor=\"80021-mairie-ambiance.co2\"] .latest-value')?.textContent.replace(/\\s/g, ' ') === 'CO₂ : 1 888 ppm'",
+      undefined, { timeout: 30_000 })
+    process.stdout.write(`[territoire web e2e] MQTT reading on screen after ${Date.now() - publishedAt} ms\n`)
+    await page.screenshot({ path: path.join(ARTEFACTS, 'building-panel-live.png') })
     expect(consoleErrors).toEqual([])
   })
 

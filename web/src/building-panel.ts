@@ -8,6 +8,7 @@
 import { h, setChildren } from './dom.ts'
 import { formatArea, formatInteger, usageLabel } from './format.ts'
 import { getBuildingIndicators, getSensorReadings, type BuildingIndicators } from './indicators-client.ts'
+import type { LiveReading } from './live-client.ts'
 import { timeSeriesChart, type ChartSeries } from './time-series-chart.ts'
 
 export type PeriodChoice = '7' | '30' | 'year'
@@ -18,6 +19,14 @@ const DAY_MS = 86_400_000
 const decimal = new Intl.NumberFormat('fr-FR', { maximumFractionDigits: 1 })
 const euros = new Intl.NumberFormat('fr-FR', { style: 'currency', currency: 'EUR', maximumFractionDigits: 0 })
 const dayLabel = new Intl.DateTimeFormat('fr-FR', { dateStyle: 'long', timeZone: 'UTC' })
+const timeLabel = new Intl.DateTimeFormat('fr-FR', { dateStyle: 'short', timeStyle: 'short', hourCycle: 'h23' })
+const QUANTITIES: Record<string, string> = { temperature: 'Température', co2: 'CO₂', humidity: 'Humidité', energy_index: 'Index d’énergie', gas_index: 'Index gaz', power: 'Puissance' }
+const UNITS: Record<string, string> = { Cel: '°C', '%RH': '%', ppm: 'ppm', kWh: 'kWh', W: 'W', kW: 'kW', m3: 'm³' }
+
+/** "CO₂ : 1 234 ppm", the unit as people write it. */
+export function latestText(quantity: string, unit: string, value: number | null): string {
+  return `${QUANTITIES[quantity] ?? quantity} : ${value === null ? 'pas encore de mesure' : `${decimal.format(value)}\u00a0${UNITS[unit] ?? unit}`}`
+}
 
 /** The local (Paris) day, YYYY-MM-DD. */
 function localDay(at: Date): string {
@@ -91,6 +100,13 @@ export class BuildingPanel {
         h('dt', {}, 'Commune'), h('dd', {}, `${b.commune_nom} (${b.commune})`),
       ),
       h('div', { class: 'field' }, h('label', { for: 'building-period' }, 'Période'), select),
+      h('h3', {}, 'Dernières mesures'),
+      indicators.sensors.length === 0
+        ? h('p', { class: 'muted' }, 'Aucun capteur dans ce bâtiment.')
+        : h('ul', { class: 'latest' }, indicators.sensors.map((x) =>
+            h('li', { 'data-sensor': x.id },
+              h('span', { class: 'latest-value' }, latestText(x.quantity, x.unit, x.value)),
+              h('span', { class: 'muted latest-time' }, x.at ? ` (${timeLabel.format(new Date(x.at))})` : '')))),
       h('h3', {}, 'Énergie'),
       indicators.carriers.length === 0
         ? h('p', { class: 'muted' }, 'Aucun compteur d’énergie dans ce bâtiment.')
@@ -120,6 +136,17 @@ export class BuildingPanel {
       this.exportLink(indicators, `${b.id}-${days.from}-${days.to}.csv`),
     )
     return indicators
+  }
+
+  /** A new latest value heard on the live stream: shown if it is one of this building's sensors. */
+  updateReading(reading: LiveReading): void {
+    const item = [...this.root.querySelectorAll<HTMLElement>('li[data-sensor]')].find((li) => li.dataset.sensor === reading.sensor)
+    if (!item) return
+    item.querySelector('.latest-value')!.textContent = latestText(reading.quantity, reading.unit, reading.value)
+    item.querySelector('.latest-time')!.textContent = ` (${timeLabel.format(new Date(reading.at))})`
+    item.classList.remove('updated')
+    void item.offsetWidth // restart the highlight
+    item.classList.add('updated')
   }
 
   /** The daily consumption shown, as a CSV for a French spreadsheet. */

@@ -26,6 +26,7 @@ import { renderLegend } from './legend.ts'
 import { Messages } from './messages.ts'
 import { renderProvenance, renderProvenanceSummary, renderProvenanceUnavailable } from './provenance.ts'
 import { BuildingPanel, type PeriodChoice } from './building-panel.ts'
+import { connectLive, type LiveConnection } from './live-client.ts'
 import { buildingFromPath, navigate, navigateTo, onRouteChange, pathForBuilding, pathForSiren, sirenFromPath } from './router.ts'
 import { TerritoryMap } from './territory-map.ts'
 
@@ -64,6 +65,18 @@ let territoryMap: TerritoryMap | null = null
 let generation = 0
 let inFlight: AbortController | null = null
 let tileErrorShown = false
+/** The live stream of the EPCI shown, and its SIREN. */
+let live: { readonly siren: string; readonly connection: LiveConnection } | null = null
+
+/** Follows the EPCI's live stream (new values reach the building panel), or none. */
+function followLive(siren: string | null): void {
+  if (live?.siren === siren) return
+  live?.connection.close()
+  live = siren === null ? null : {
+    siren,
+    connection: connectLive(siren, (reading) => buildingPanel.updateReading(reading), (alert) => messages.info(`Nouvelle alerte : ${alert.reason}`)),
+  }
+}
 
 function setState(state: PageState): void {
   document.body.dataset.state = state
@@ -138,6 +151,7 @@ async function show(siren: string | null): Promise<void> {
         getEpciBuildings(siren, controller.signal),
       ])
       if (current !== generation) return
+      followLive(siren)
       panel.showEpci(epci, buildings)
       territoryMap?.showEpci(epci, buildings, territoryBounds)
       document.title = `${epci.nom} — Territoire`
@@ -171,6 +185,7 @@ async function show(siren: string | null): Promise<void> {
 }
 
 function showOverview(): void {
+  followLive(null)
   panel.showOverview(epcis, listFailed)
   territoryMap?.showOverview(territoryBounds)
   document.title = 'Territoire — hyperviseur territorial'
