@@ -76,6 +76,8 @@ describe.skipIf(!existsSync(CHROMIUM))('hypervisor page (needs Debian chromium: 
     expect(rendered.communes).toContain('80021')
     expect(new Set(rendered.buildings).size).toBeGreaterThan(39)
     expect(await page.textContent('#panel-title')).toContain('CA Amiens Métropole')
+    // The EPCI's energy this year, from the indicator rollups.
+    expect(await page.textContent('#epci-indicators')).toMatch(/Bâtiments suivis\s*\d+ sur \d+/)
     expect(await page.textContent('body')).toMatch(/synthétique/i)
     expect(consoleErrors).toEqual([])
   })

@@ -5,7 +5,8 @@
 import type { BuildingCollection, BuildingUsage, EpciDetail, EpciSummary } from './api-client.ts'
 import { h, setChildren } from './dom.ts'
 import { USAGE_LABELS, formatInteger, formatPopulation, natureLabel, plural, usageLabel } from './format.ts'
-import { pathForSiren } from './router.ts'
+import type { TerritoryIndicators } from './indicators-client.ts'
+import { pathForBuilding, pathForSiren } from './router.ts'
 
 export interface EpciPanelCallbacks {
   /** A building chosen in the list: show it on the map. */
@@ -64,7 +65,7 @@ export class EpciPanel {
     )
   }
 
-  showEpci(epci: EpciDetail, buildings: BuildingCollection): void {
+  showEpci(epci: EpciDetail, buildings: BuildingCollection, indicators: TerritoryIndicators | null = null): void {
     this.root.removeAttribute('aria-busy')
     const partial = epci.membersLoaded < epci.membersTotal
     setChildren(this.root,
@@ -98,12 +99,13 @@ export class EpciPanel {
           `${formatInteger(epci.membersTotal)} communes membres sont affichées sur la carte et dans la liste. `,
           'La population indiquée est celle de l’EPCI entier.',
         ),
-      this.buildingsSection(buildings),
+      this.indicatorsSection(indicators),
+      this.buildingsSection(buildings, epci.siren),
       this.communesSection(epci),
     )
   }
 
-  private buildingsSection(buildings: BuildingCollection): HTMLElement {
+  private buildingsSection(buildings: BuildingCollection, siren: string): HTMLElement {
     const features = [...buildings.features].sort(
       (a, b) => collator.compare(a.properties.commune, b.properties.commune) || collator.compare(a.properties.nom, b.properties.nom),
     )
@@ -144,10 +146,36 @@ export class EpciPanel {
               h('span', { class: 'muted' }, ` — ${usageLabel(f.properties.usage)}, ${f.properties.commune}`),
             )
             button.addEventListener('click', () => this.callbacks.onBuildingChosen(f.properties.id))
-            return h('li', {}, button)
+            return h('li', {}, button, ' ', h('a', { href: pathForBuilding(siren, f.properties.id), 'data-building': f.properties.id, 'aria-label': `Détail de ${f.properties.nom}` }, 'détail'))
           }),
         ),
       ),
+    )
+  }
+
+  /** The EPCI's energy this year (rollups: api/indicators), or why it is missing. */
+  private indicatorsSection(x: TerritoryIndicators | null): HTMLElement {
+    const title = h('h3', { id: 'indicators-title' }, `Énergie ${x?.year ?? ''}`.trim())
+    if (x === null) return h('section', { 'aria-labelledby': 'indicators-title' }, title, h('p', { class: 'muted' }, 'Les indicateurs n’ont pas pu être chargés.'))
+    const percent = new Intl.NumberFormat('fr-FR', { style: 'percent', maximumFractionDigits: 0, signDisplay: 'exceptZero' })
+    const euros = new Intl.NumberFormat('fr-FR', { style: 'currency', currency: 'EUR', maximumFractionDigits: 0 })
+    const icones = x.schools.filter((s) => s.icone !== null)
+    return h(
+      'section',
+      { 'aria-labelledby': 'indicators-title', id: 'epci-indicators' },
+      title,
+      h('dl', { class: 'figures' },
+        h('dt', {}, 'Consommation'), h('dd', { 'data-figure': 'energy_kwh' }, `${formatInteger(x.totals.energy_kwh)}\u00a0kWh`,
+          x.totals.change === null ? '' : ` (${percent.format(x.totals.change)} sur un an)`),
+        h('dt', {}, 'Coût'), h('dd', {}, x.totals.cost_eur === null ? 'tarif non configuré' : euros.format(x.totals.cost_eur)),
+        h('dt', {}, 'Émissions'), h('dd', {}, x.totals.co2_kg === null ? 'facteur manquant' : `${formatInteger(x.totals.co2_kg)}\u00a0kg\u00a0CO₂e`),
+        h('dt', {}, 'Bâtiments suivis'), h('dd', {}, `${formatInteger(x.buildings.monitored)} sur ${formatInteger(x.buildings.count)}`),
+        h('dt', {}, 'Capteurs actifs (24 h)'), h('dd', {}, x.sensors.coverage === null ? 'aucun capteur' : `${percent.format(x.sensors.coverage).replace('+', '')} (${formatInteger(x.sensors.heard_last_24h)} sur ${formatInteger(x.sensors.devices)})`),
+        h('dt', {}, 'Alertes ouvertes'), h('dd', {}, formatInteger(x.open_alerts.total)),
+        x.intensity.median !== null && [h('dt', {}, 'Intensité médiane'), h('dd', {}, `${formatInteger(x.intensity.median)}\u00a0kWh/m²/an`)],
+      ),
+      icones.length > 0 && h('details', {}, h('summary', {}, `ICONE des écoles (${formatInteger(icones.length)})`),
+        h('ul', {}, icones.map((s) => h('li', {}, `${s.nom} : ${s.icone!.index} sur 5`)))),
     )
   }
 

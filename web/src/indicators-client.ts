@@ -56,3 +56,18 @@ export async function getSensorReadings(id: string, from: Date, to: Date, signal
     'les mesures du capteur', signal)
   return body.readings
 }
+
+export interface TerritoryIndicators {
+  readonly year: number
+  readonly carriers: readonly (CarrierFigures & { readonly previous_year_consumption: number | null; readonly change: number | null })[]
+  readonly totals: { readonly energy_kwh: number; readonly cost_eur: number | null; readonly co2_kg: number | null; readonly previous_year_energy_kwh: number | null; readonly change: number | null }
+  readonly buildings: { readonly count: number; readonly monitored: number; readonly subject_to_decret_tertiaire: number }
+  readonly intensity: { readonly median: number | null; readonly ranking: readonly { readonly id: string; readonly nom: string; readonly commune: string; readonly energy_kwh_per_m2_year: number | null }[] }
+  readonly sensors: { readonly devices: number; readonly heard_last_24h: number; readonly coverage: number | null }
+  readonly open_alerts: { readonly total: number }
+  readonly schools: readonly { readonly id: string; readonly nom: string; readonly icone: { readonly index: number } | null }[]
+}
+
+export function getEpciIndicators(siren: string, year: number, signal?: AbortSignal): Promise<TerritoryIndicators> {
+  return getJson(`/api/epci/${encodeURIComponent(siren)}/indicators?year=${year}`, 'les indicateurs de l’EPCI', signal)
+}

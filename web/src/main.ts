@@ -26,6 +26,7 @@ import { renderLegend } from './legend.ts'
 import { Messages } from './messages.ts'
 import { renderProvenance, renderProvenanceSummary, renderProvenanceUnavailable } from './provenance.ts'
 import { BuildingPanel, type PeriodChoice } from './building-panel.ts'
+import { getEpciIndicators } from './indicators-client.ts'
 import { connectLive, type LiveConnection } from './live-client.ts'
 import { buildingFromPath, navigate, navigateTo, onRouteChange, pathForBuilding, pathForSiren, sirenFromPath } from './router.ts'
 import { TerritoryMap } from './territory-map.ts'
@@ -146,13 +147,15 @@ async function show(siren: string | null): Promise<void> {
       if (epcis.length > 0 && !epcis.some((e) => e.siren === siren)) throw new ApiError(unknownEpciMessage(siren), 404)
       panel.showLoading(epcis.find((e) => e.siren === siren))
       messages.info('Chargement de l’EPCI…')
-      const [epci, buildings] = await Promise.all([
+      const [epci, buildings, indicators] = await Promise.all([
         getEpci(siren, controller.signal),
         getEpciBuildings(siren, controller.signal),
+        // Not essential to the view: missing indicators are said in the panel, not an error.
+        getEpciIndicators(siren, new Date().getFullYear(), controller.signal).catch(() => null),
       ])
       if (current !== generation) return
       followLive(siren)
-      panel.showEpci(epci, buildings)
+      panel.showEpci(epci, buildings, indicators)
       territoryMap?.showEpci(epci, buildings, territoryBounds)
       document.title = `${epci.nom} — Territoire`
       messages.info(`${epci.nom} affiché : ${plural(epci.membersLoaded, 'commune')}, ${plural(buildings.features.length, 'bâtiment')} de démonstration.`)
