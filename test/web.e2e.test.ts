@@ -135,6 +135,34 @@ describe.skipIf(!existsSync(CHROMIUM))('hypervisor page (needs Debian chromium: 
     expect(consoleErrors).toEqual([])
   })
 
+  it('reaches the panel and the layer toggles with the keyboard alone, and turns the 3D buildings on (URL kept)', async () => {
+    expect(await open('/epci/248000531')).toBe('ready')
+    await page.evaluate('document.activeElement?.blur()')
+    const reached = new Set<string>()
+    for (let i = 0; i < 400 && !reached.has('toggle'); i++) {
+      await page.keyboard.press('Tab')
+      const where = await page.evaluate<string>(`(() => {
+        const e = document.activeElement
+        if (!e) return ''
+        if (e.id === 'layer-buildings-3d') return 'toggle'
+        return e.closest('#panel-content') ? 'panel' : ''
+      })()`)
+      if (where) reached.add(where)
+    }
+    expect([...reached].sort()).toEqual(['panel', 'toggle'])
+    // Visible focus: the checkbox draws an outline when focused from the keyboard.
+    expect(await page.evaluate<string>("getComputedStyle(document.activeElement).outlineStyle")).not.toBe('none')
+    await page.keyboard.press('Space')
+    await page.waitForFunction("Number(document.body.dataset.buildings3d) > 39")
+    expect(await page.evaluate<string>('location.search')).toBe('?couches=3d')
+    await page.screenshot({ path: path.join(ARTEFACTS, 'buildings-3d.png') })
+    // A shared link opens with the layer on.
+    expect(await open('/epci/248000531?couches=3d')).toBe('ready')
+    expect(Number(await page.evaluate<string>('document.body.dataset.buildings3d'))).toBeGreaterThan(39)
+    expect(await page.isChecked('#layer-buildings-3d')).toBe(true)
+    expect(consoleErrors).toEqual([])
+  })
+
   it('answers an unknown SIREN with a French message, not a blank page', async () => {
     expect(await open('/epci/999999999')).toBe('error')
     expect(await page.textContent('#alert')).toMatch(/Aucun EPCI/)

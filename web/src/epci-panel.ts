@@ -172,7 +172,7 @@ export class EpciPanel {
         h('dt', {}, 'Bâtiments suivis'), h('dd', {}, `${formatInteger(x.buildings.monitored)} sur ${formatInteger(x.buildings.count)}`),
         h('dt', {}, 'Capteurs actifs (24 h)'), h('dd', {}, x.sensors.coverage === null ? 'aucun capteur' : `${percent.format(x.sensors.coverage).replace('+', '')} (${formatInteger(x.sensors.heard_last_24h)} sur ${formatInteger(x.sensors.devices)})`),
         h('dt', {}, 'Alertes ouvertes'), h('dd', {}, formatInteger(x.open_alerts.total)),
-        x.intensity.median !== null && [h('dt', {}, 'Intensité médiane'), h('dd', {}, `${formatInteger(x.intensity.median)}\u00a0kWh/m²/an`)],
+        x.intensity.median !== null && [h('dt', {}, 'Intensité médiane'), h('dd', {}, `${formatInteger(x.intensity.median)}\u00a0kWh/m² ${x.year === new Date().getFullYear() ? 'depuis le 1er janvier' : 'sur l’année'}`)],
       ),
       icones.length > 0 && h('details', {}, h('summary', {}, `ICONE des écoles (${formatInteger(icones.length)})`),
         h('ul', {}, icones.map((s) => h('li', {}, `${s.nom} : ${s.icone!.index} sur 5`)))),

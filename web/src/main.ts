@@ -22,7 +22,8 @@ import { byId } from './dom.ts'
 import { EpciPanel } from './epci-panel.ts'
 import { EpciPicker } from './epci-picker.ts'
 import { plural } from './format.ts'
-import { renderLegend } from './legend.ts'
+import { Buildings3d } from './buildings-3d.ts'
+import { renderLegend, type LayerToggles } from './legend.ts'
 import { Messages } from './messages.ts'
 import { renderProvenance, renderProvenanceSummary, renderProvenanceUnavailable } from './provenance.ts'
 import { BuildingPanel, type PeriodChoice } from './building-panel.ts'
@@ -35,6 +36,8 @@ declare global {
   interface Window {
     /** The MapLibre map, for end-to-end tests (queryRenderedFeatures). */
     territoireMap?: maplibregl.Map
+    /** The deck.gl buildings layer, for end-to-end tests and bench:web. */
+    territoireBuildings3d?: Buildings3d
   }
 }
 
@@ -62,6 +65,7 @@ let territoryBounds: Bbox | null = null
 let startupError: string | null = null
 let listFailed = false
 let territoryMap: TerritoryMap | null = null
+let buildings3d: Buildings3d | null = null
 /** Each show() takes a number; a slower, older one must not overwrite a newer one. */
 let generation = 0
 let inFlight: AbortController | null = null
@@ -85,7 +89,13 @@ function setState(state: PageState): void {
 
 async function start(): Promise<void> {
   setState('loading')
-  renderLegend(byId('legend'))
+  renderLegend(byId('legend'), layersFromSearch(), (toggles) => {
+    const url = new URL(location.href)
+    if (toggles.buildings3d) url.searchParams.set('couches', '3d')
+    else url.searchParams.delete('couches')
+    history.replaceState(history.state, '', url.pathname + url.search)
+    buildings3d?.setVisible(toggles.buildings3d)
+  })
   const provenance = byId('provenance')
   // The static text in index.html already says what is real and what is synthetic; the API's
   // list replaces it with titles, sources and licences (or stays if the call fails).
@@ -116,6 +126,9 @@ async function start(): Promise<void> {
       epciName: (siren) => epcis.find((e) => e.siren === siren)?.nom,
     })
     window.territoireMap = territoryMap.map
+    buildings3d = new Buildings3d(territoryMap.map)
+    buildings3d.setVisible(layersFromSearch().buildings3d)
+    window.territoireBuildings3d = buildings3d
   } catch {
     // No WebGL (old browser, disabled GPU): the panel and provenance still work.
     startupError = 'La carte ne peut pas s’afficher dans ce navigateur (WebGL indisponible). Les informations restent consultables dans le panneau.'
@@ -156,6 +169,7 @@ async function show(siren: string | null): Promise<void> {
       if (current !== generation) return
       followLive(siren)
       panel.showEpci(epci, buildings, indicators)
+      buildings3d?.setBuildings(buildings, new Map((indicators?.intensity.ranking ?? []).map((r) => [r.id, r.energy_kwh_per_m2_year])))
       territoryMap?.showEpci(epci, buildings, territoryBounds)
       document.title = `${epci.nom} — Territoire`
       messages.info(`${epci.nom} affiché : ${plural(epci.membersLoaded, 'commune')}, ${plural(buildings.features.length, 'bâtiment')} de démonstration.`)
@@ -165,7 +179,7 @@ async function show(siren: string | null): Promise<void> {
         const shown = await buildingPanel.show(building, period, {
           epciPath: pathForSiren(siren),
           onPeriodChange: (next) => {
-            navigateTo(`${pathForBuilding(siren, building)}?periode=${next === 'year' ? 'annee' : next}`)
+            navigateTo(withLayers(`${pathForBuilding(siren, building)}?periode=${next === 'year' ? 'annee' : next}`))
             void show(siren)
           },
         }, controller.signal)
@@ -189,6 +203,7 @@ async function show(siren: string | null): Promise<void> {
 
 function showOverview(): void {
   followLive(null)
+  buildings3d?.setBuildings(null, new Map())
   panel.showOverview(epcis, listFailed)
   territoryMap?.showOverview(territoryBounds)
   document.title = 'Territoire — hyperviseur territorial'
@@ -217,6 +232,18 @@ function unionOf(boxes: readonly (Bbox | null)[]): Bbox | null {
   return union
 }
 
+/** `path` with the layers turned on kept in its query (a shared link shows the same layers). */
+function withLayers(path: string): string {
+  const couches = new URLSearchParams(location.search).get('couches')
+  if (!couches) return path
+  return `${path}${path.includes('?') ? '&' : '?'}couches=${encodeURIComponent(couches)}`
+}
+
+/** The layers turned on, from `?couches=` (URL state). */
+function layersFromSearch(): LayerToggles {
+  return { buildings3d: (new URLSearchParams(location.search).get('couches') ?? '').split(',').includes('3d') }
+}
+
 /** The building panel's period, from `?periode=` (URL state: a shared link shows the same period). */
 function periodFromSearch(): PeriodChoice {
   const value = new URLSearchParams(location.search).get('periode')
@@ -230,7 +257,7 @@ document.addEventListener('click', (event) => {
   if (!link || event.defaultPrevented || event.button !== 0 || event.metaKey || event.ctrlKey || event.shiftKey || event.altKey) return
   event.preventDefault()
   const path = new URL(link.href).pathname
-  navigateTo(path)
+  navigateTo(withLayers(path))
   void show(sirenFromPath(path))
   byId('panel-content').focus()
 })
