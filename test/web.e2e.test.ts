@@ -155,6 +155,8 @@ describe.skipIf(!existsSync(CHROMIUM))('hypervisor page (needs Debian chromium: 
     await page.keyboard.press('Space')
     await page.waitForFunction("Number(document.body.dataset.buildings3d) > 39")
     expect(await page.evaluate<string>('location.search')).toBe('?couches=3d')
+    // At the EPCI's zoom the map's own dots take the intensity classes (deck.gl extrudes from street zoom).
+    expect(await page.evaluate<string>("JSON.stringify(window.territoireMap.getPaintProperty('buildings-points', 'circle-color'))")).toContain('intensity')
     await page.screenshot({ path: path.join(ARTEFACTS, 'buildings-3d.png') })
     // A shared link opens with the layer on.
     expect(await open('/epci/248000531?couches=3d')).toBe('ready')

@@ -40,6 +40,8 @@ export interface BuildingProperties {
   readonly commune_insee: string
   readonly commune: string
   readonly synthetic: boolean
+  /** kWh/m² since 1 January, from the EPCI's indicators (added by the page, for the map's colours). */
+  readonly intensity?: number | null
 }
 
 export type BuildingCollection = FeatureCollection<Polygon | MultiPolygon, BuildingProperties>

@@ -4,6 +4,13 @@
  * French energy label (A ≤ 70 … G > 420 kWh/m², the DPE scale every energy manager reads), grey
  * without data. Height: the floors the floor area suggests over the footprint (3.5 m each, 1 to
  * 10). Off by default (a toggle in the layer list, `?couches=3d` in the URL).
+ *
+ * Level of detail: below zoom EXTRUDE_FROM_ZOOM a building is a few pixels wide and a 3D shape
+ * says nothing: the map's own dots and footprints show its class's colour (TerritoryMap
+ * .setBuildingColors) and deck.gl draws nothing — measured by bench:web, 10,000 deck.gl dots over
+ * MapLibre's halved the frame rate in software rendering (a second canvas composited each frame).
+ * From that zoom on, the extrusions of the buildings in view (and a margin) only: deck.gl draws
+ * every object it is given on every frame, and a territory holds thousands.
  */
 import { MapboxOverlay } from '@deck.gl/mapbox'
 import { PolygonLayer } from '@deck.gl/layers'
@@ -24,12 +31,15 @@ export const INTENSITY_CLASSES: readonly { readonly label: string; readonly max:
 ]
 const NO_DATA: [number, number, number] = [154, 165, 177]
 const FLOOR_M = 3.5
+export const EXTRUDE_FROM_ZOOM = 13
 
 interface Extrusion {
   readonly id: string
   readonly polygon: Position[][]
   readonly height: number
   readonly color: [number, number, number]
+  /** [west, south, east, north] of the polygon. */
+  readonly bbox: readonly [number, number, number, number]
 }
 
 export function intensityColor(kwhPerM2: number | null | undefined): [number, number, number] {
@@ -45,7 +55,13 @@ export function extrusions(buildings: readonly Feature<Polygon | MultiPolygon, B
     const floors = f.properties.floor_area_m2 && footprint > 0 ? Math.min(10, Math.max(1, Math.round(f.properties.floor_area_m2 / footprint))) : 1
     const color = intensityColor(intensity.get(f.properties.id))
     const polygons = f.geometry.type === 'Polygon' ? [f.geometry.coordinates] : f.geometry.coordinates
-    for (const polygon of polygons) out.push({ id: f.properties.id, polygon, height: floors * FLOOR_M, color })
+    for (const polygon of polygons) {
+      let [w, south, e, n] = [Infinity, Infinity, -Infinity, -Infinity]
+      for (const [x, y] of polygon[0]!) {
+        w = Math.min(w, x!); e = Math.max(e, x!); south = Math.min(south, y!); n = Math.max(n, y!)
+      }
+      out.push({ id: f.properties.id, polygon, height: floors * FLOOR_M, color, bbox: [w, south, e, n] })
+    }
   }
   return out
 }
@@ -56,9 +72,15 @@ export class Buildings3d {
   private visible = false
   /** Milliseconds the last layer preparation took (bench:web). */
   lastPrepareMs = 0
+  /** Extrusions given to deck.gl at the last render (those in view; none below EXTRUDE_FROM_ZOOM). */
+  drawn = 0
 
-  constructor(map: maplibregl.Map) {
+  constructor(private readonly map: maplibregl.Map) {
     map.addControl(this.overlay as unknown as maplibregl.IControl)
+    // The extrusions in view change as the map moves (and the level of detail with the zoom).
+    map.on('moveend', () => {
+      if (this.visible) this.render()
+    })
   }
 
   setBuildings(buildings: BuildingCollection | null, intensity: ReadonlyMap<string, number | null>): void {
@@ -78,21 +100,21 @@ export class Buildings3d {
   }
 
   private render(): void {
-    this.overlay.setProps({
-      layers: this.visible && this.data.length > 0
-        ? [new PolygonLayer<Extrusion>({
-            id: 'buildings-3d',
-            data: this.data,
-            getPolygon: (d) => d.polygon,
-            extruded: true,
-            getElevation: (d) => d.height,
-            getFillColor: (d) => d.color,
-            getLineColor: [40, 40, 40],
-            lineWidthMinPixels: 0,
-            pickable: false,
-          })]
-        : [],
-    })
+    let layers: PolygonLayer<Extrusion>[] = []
+    this.drawn = 0
+    if (this.visible && this.data.length > 0 && this.map.getZoom() >= EXTRUDE_FROM_ZOOM) {
+      // The view and half of it around: a pan shows no empty edge before the next moveend.
+      const b = this.map.getBounds()
+      const [dx, dy] = [(b.getEast() - b.getWest()) / 2, (b.getNorth() - b.getSouth()) / 2]
+      const [w, south, e, n] = [b.getWest() - dx, b.getSouth() - dy, b.getEast() + dx, b.getNorth() + dy]
+      const inView = this.data.filter((d) => d.bbox[2] >= w && d.bbox[0] <= e && d.bbox[3] >= south && d.bbox[1] <= n)
+      this.drawn = inView.length
+      layers = [new PolygonLayer<Extrusion>({
+        id: 'buildings-3d', data: inView, getPolygon: (d) => d.polygon, extruded: true, getElevation: (d) => d.height,
+        getFillColor: (d) => d.color, pickable: false,
+      })]
+    }
+    this.overlay.setProps({ layers })
     document.body.dataset.buildings3d = String(this.count)
   }
 }

@@ -22,7 +22,7 @@ import { byId } from './dom.ts'
 import { EpciPanel } from './epci-panel.ts'
 import { EpciPicker } from './epci-picker.ts'
 import { plural } from './format.ts'
-import { Buildings3d } from './buildings-3d.ts'
+import { Buildings3d, EXTRUDE_FROM_ZOOM } from './buildings-3d.ts'
 import { renderLegend, type LayerToggles } from './legend.ts'
 import { Messages } from './messages.ts'
 import { renderProvenance, renderProvenanceSummary, renderProvenanceUnavailable } from './provenance.ts'
@@ -95,6 +95,8 @@ async function start(): Promise<void> {
     else url.searchParams.delete('couches')
     history.replaceState(history.state, '', url.pathname + url.search)
     buildings3d?.setVisible(toggles.buildings3d)
+    territoryMap?.setBuildingColors(toggles.buildings3d ? 'intensity' : 'usage')
+    territoryMap?.allowTilt(toggles.buildings3d, EXTRUDE_FROM_ZOOM)
   })
   const provenance = byId('provenance')
   // The static text in index.html already says what is real and what is synthetic; the API's
@@ -128,6 +130,7 @@ async function start(): Promise<void> {
     window.territoireMap = territoryMap.map
     buildings3d = new Buildings3d(territoryMap.map)
     buildings3d.setVisible(layersFromSearch().buildings3d)
+    territoryMap.setBuildingColors(layersFromSearch().buildings3d ? 'intensity' : 'usage')
     window.territoireBuildings3d = buildings3d
   } catch {
     // No WebGL (old browser, disabled GPU): the panel and provenance still work.
@@ -169,8 +172,11 @@ async function show(siren: string | null): Promise<void> {
       if (current !== generation) return
       followLive(siren)
       panel.showEpci(epci, buildings, indicators)
-      buildings3d?.setBuildings(buildings, new Map((indicators?.intensity.ranking ?? []).map((r) => [r.id, r.energy_kwh_per_m2_year])))
-      territoryMap?.showEpci(epci, buildings, territoryBounds)
+      // Each building's intensity since 1 January (the EPCI's ranking): the 3D layer's colour, and the map's with it on.
+      const intensity = new Map((indicators?.intensity.ranking ?? []).map((r) => [r.id, r.energy_kwh_per_m2_year]))
+      const withIntensity = { ...buildings, features: buildings.features.map((f) => ({ ...f, properties: { ...f.properties, intensity: intensity.get(f.properties.id) ?? null } })) }
+      buildings3d?.setBuildings(buildings, intensity)
+      territoryMap?.showEpci(epci, withIntensity, territoryBounds)
       document.title = `${epci.nom} — Territoire`
       messages.info(`${epci.nom} affiché : ${plural(epci.membersLoaded, 'commune')}, ${plural(buildings.features.length, 'bâtiment')} de démonstration.`)
       const building = buildingFromPath()

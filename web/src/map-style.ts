@@ -4,6 +4,7 @@
  * exported because the end-to-end tests query them (see web/README.md).
  */
 import type { FeatureCollection } from 'geojson'
+import { INTENSITY_CLASSES } from './buildings-3d.ts'
 import type { ExpressionSpecification, StyleSpecification } from 'maplibre-gl'
 import type { BuildingUsage } from './api-client.ts'
 
@@ -51,6 +52,23 @@ const usageColor: ExpressionSpecification = [
   ...Object.entries(USAGE_COLORS).flat(),
   OTHER_USAGE_COLOR,
 ] as unknown as ExpressionSpecification
+
+/**
+ * A building's colour by its energy intensity (property `intensity`, kWh/m² since 1 January) on the
+ * energy label's classes, grey without data: what the dots and footprints show with the 3D layer on.
+ */
+export const intensityColor: ExpressionSpecification = [
+  'case',
+  ['==', ['typeof', ['get', 'intensity']], 'number'],
+  ['step', ['get', 'intensity'], rgb(INTENSITY_CLASSES[0]!.color), ...INTENSITY_CLASSES.slice(1).flatMap((c, i) => [INTENSITY_CLASSES[i]!.max + 1e-9, rgb(c.color)])],
+  'rgb(154,165,177)',
+] as unknown as ExpressionSpecification
+
+function rgb(c: readonly [number, number, number]): string {
+  return `rgb(${c.join(',')})`
+}
+
+export { usageColor }
 
 /** True for features of the selected EPCI. '' (no selection) matches nothing. */
 function isSelected(property: 'epci' | 'siren', siren: string | null): ExpressionSpecification {

@@ -19,7 +19,9 @@ import {
   communesFillColor,
   communesFillOpacity,
   emptyCollection,
+  intensityColor,
   selectedEpciFilter,
+  usageColor,
 } from './map-style.ts'
 
 maplibregl.setWorkerUrl(workerUrl)
@@ -131,6 +133,31 @@ export class TerritoryMap {
       // An idle map renders no frame, hence no `idle`: ask for one.
       this.map.triggerRepaint()
     })
+  }
+
+  /**
+   * With the 3D layer on, the map may be tilted and turned (right-drag, or Shift + arrows), and is
+   * tilted at once at street zoom; off, it is flat and north up again.
+   */
+  allowTilt(on: boolean, streetZoom: number): void {
+    if (on) {
+      this.map.dragRotate.enable()
+      if (this.map.getZoom() >= streetZoom) this.map.easeTo({ pitch: 45, ...this.motion() })
+    } else {
+      this.map.dragRotate.disable()
+      this.map.easeTo({ pitch: 0, bearing: 0, ...this.motion() })
+    }
+  }
+
+  /** Buildings coloured by use (the default) or by energy intensity (with the 3D layer on). */
+  setBuildingColors(by: 'usage' | 'intensity'): void {
+    const apply = (): void => {
+      const color = by === 'intensity' ? intensityColor : usageColor
+      this.map.setPaintProperty(LAYER.buildingsFill, 'fill-color', color)
+      this.map.setPaintProperty(LAYER.buildingsPoints, 'circle-color', color)
+    }
+    if (this.map.isStyleLoaded()) apply()
+    else void this.loaded.then(apply)
   }
 
   private applySelection(siren: string | null, buildings: BuildingCollection): void {
