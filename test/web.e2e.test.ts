@@ -165,6 +165,20 @@ describe.skipIf(!existsSync(CHROMIUM))('hypervisor page (needs Debian chromium: 
     expect(consoleErrors).toEqual([])
   })
 
+  it('draws the sensors from their vector tiles when their layer is on, coloured by threshold and status', async () => {
+    expect(await open('/epci/248000531?couches=capteurs')).toBe('ready')
+    expect(await page.isChecked('#layer-sensors')).toBe(true)
+    const sensors = await page.evaluate<{ quantity: string; status: string }[]>(
+      "window.territoireMap.queryRenderedFeatures({ layers: ['sensors-circle'] }).map((f) => ({ quantity: f.properties.quantity, status: f.properties.status }))")
+    expect(sensors.length).toBeGreaterThan(39)
+    expect(new Set(sensors.map((x) => x.quantity))).toContain('co2')
+    // Off again: none drawn, and the URL says so.
+    await page.click('#layer-sensors')
+    await page.waitForFunction("window.territoireMap.queryRenderedFeatures({ layers: ['sensors-circle'] }).length === 0")
+    expect(await page.evaluate<string>('location.search')).toBe('')
+    expect(consoleErrors).toEqual([])
+  })
+
   it('answers an unknown SIREN with a French message, not a blank page', async () => {
     expect(await open('/epci/999999999')).toBe('error')
     expect(await page.textContent('#alert')).toMatch(/Aucun EPCI/)

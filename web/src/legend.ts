@@ -3,14 +3,18 @@ import type { BuildingUsage } from './api-client.ts'
 import { h } from './dom.ts'
 import { USAGE_LABELS } from './format.ts'
 import { INTENSITY_CLASSES } from './buildings-3d.ts'
-import { COLORS, USAGE_COLORS } from './map-style.ts'
+import { COLORS, SENSOR_THRESHOLDS, USAGE_COLORS } from './map-style.ts'
 
 /** The layers a user turns on and off; `onToggle` hears each change. */
 export interface LayerToggles {
   readonly buildings3d: boolean
+  readonly cadastre: boolean
+  readonly sensors: boolean
 }
 
-export function renderLegend(root: HTMLElement, toggles: LayerToggles = { buildings3d: false }, onToggle: (toggles: LayerToggles) => void = () => {}): void {
+export const NO_LAYERS: LayerToggles = { buildings3d: false, cadastre: false, sensors: false }
+
+export function renderLegend(root: HTMLElement, toggles: LayerToggles = NO_LAYERS, onToggle: (toggles: LayerToggles) => void = () => {}): void {
   const usages = Object.keys(USAGE_LABELS) as BuildingUsage[]
   // A <details>: users can fold it away when it hides part of the map. Folded at first on
   // narrow screens, where it would cover half of it.
@@ -28,19 +32,31 @@ export function renderLegend(root: HTMLElement, toggles: LayerToggles = { buildi
     h('p', { class: 'legend-subtitle' }, 'Bâtiments publics (synthétiques)'),
     h('ul', { class: 'legend-usages' }, usages.map((usage) => item(swatch(USAGE_COLORS[usage], '#1a1a1a', true), USAGE_LABELS[usage]))),
   )
-  const checkbox = h('input', { type: 'checkbox', id: 'layer-buildings-3d', checked: toggles.buildings3d })
-  const classes = h('ul', { class: 'legend-classes', hidden: !toggles.buildings3d },
+  let state = toggles
+  const toggle = (key: keyof LayerToggles, id: string, label: string, legend: HTMLElement | null) => {
+    const checkbox = h('input', { type: 'checkbox', id, checked: toggles[key] })
+    if (legend) legend.hidden = !toggles[key]
+    checkbox.addEventListener('change', () => {
+      if (legend) legend.hidden = !checkbox.checked
+      state = { ...state, [key]: checkbox.checked }
+      onToggle(state)
+    })
+    return h('div', { class: 'layer-toggle' }, checkbox, h('label', { for: id }, ` ${label}`), legend)
+  }
+  const classes = h('ul', { class: 'legend-classes' },
     INTENSITY_CLASSES.map((c, i) => item(swatch(`rgb(${c.color.join(',')})`, '#1a1a1a'),
       `${c.label} : ${i === 0 ? `≤ ${c.max}` : c.max === Infinity ? `> ${INTENSITY_CLASSES[i - 1]!.max}` : `${INTENSITY_CLASSES[i - 1]!.max + 1} à ${c.max}`} kWh/m²`)),
     item(swatch('rgb(154,165,177)', '#1a1a1a'), 'sans donnée'))
-  checkbox.addEventListener('change', () => {
-    classes.hidden = !checkbox.checked
-    onToggle({ buildings3d: checkbox.checked })
-  })
+  const sensorLegend = h('ul', { class: 'legend-classes' },
+    SENSOR_THRESHOLDS.co2.map((t) => item(swatch(t.color, '#ffffff', true), `CO₂ ${t.label}`)),
+    SENSOR_THRESHOLDS.temperature.map((t) => item(swatch(t.color, '#ffffff', true), `Température ${t.label}`)),
+    item(swatch('#9aa5b1', '#ffffff', true), 'muet depuis 2 h, ou jamais entendu'),
+    item(swatch('#5d6d7e', '#ffffff', true), 'autre mesure (compteur…)'))
   const layers = h('fieldset', { class: 'layer-toggles' },
     h('legend', {}, 'Couches'),
-    h('div', {}, checkbox, h('label', { for: 'layer-buildings-3d' }, ' Bâtiments en 3D, par intensité énergétique (kWh/m² depuis le 1er janvier)')),
-    classes)
+    toggle('buildings3d', 'layer-buildings-3d', 'Bâtiments en 3D, par intensité énergétique (kWh/m² depuis le 1er janvier)', classes),
+    toggle('sensors', 'layer-sensors', 'Capteurs, dernière valeur', sensorLegend),
+    toggle('cadastre', 'layer-cadastre', 'Parcelles et bâti cadastral (zoom rue)', null))
   root.replaceChildren(layers, details)
 }
 

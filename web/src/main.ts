@@ -91,12 +91,13 @@ async function start(): Promise<void> {
   setState('loading')
   renderLegend(byId('legend'), layersFromSearch(), (toggles) => {
     const url = new URL(location.href)
-    if (toggles.buildings3d) url.searchParams.set('couches', '3d')
+    const names = (Object.keys(LAYER_NAMES) as (keyof LayerToggles)[]).filter((k) => toggles[k]).map((k) => LAYER_NAMES[k])
+    if (names.length > 0) url.searchParams.set('couches', names.join(','))
     else url.searchParams.delete('couches')
     history.replaceState(history.state, '', url.pathname + url.search)
-    buildings3d?.setVisible(toggles.buildings3d)
-    territoryMap?.setBuildingColors(toggles.buildings3d ? 'intensity' : 'usage')
-    territoryMap?.allowTilt(toggles.buildings3d, EXTRUDE_FROM_ZOOM)
+    const before = applied
+    applyLayers(toggles)
+    if (before.buildings3d !== toggles.buildings3d) territoryMap?.allowTilt(toggles.buildings3d, EXTRUDE_FROM_ZOOM)
   })
   const provenance = byId('provenance')
   // The static text in index.html already says what is real and what is synthetic; the API's
@@ -129,8 +130,7 @@ async function start(): Promise<void> {
     })
     window.territoireMap = territoryMap.map
     buildings3d = new Buildings3d(territoryMap.map)
-    buildings3d.setVisible(layersFromSearch().buildings3d)
-    territoryMap.setBuildingColors(layersFromSearch().buildings3d ? 'intensity' : 'usage')
+    applyLayers(layersFromSearch())
     window.territoireBuildings3d = buildings3d
   } catch {
     // No WebGL (old browser, disabled GPU): the panel and provenance still work.
@@ -245,9 +245,22 @@ function withLayers(path: string): string {
   return `${path}${path.includes('?') ? '&' : '?'}couches=${encodeURIComponent(couches)}`
 }
 
+/** The optional layers' names in the URL (`?couches=3d,capteurs,cadastre`). */
+const LAYER_NAMES: Record<keyof LayerToggles, string> = { buildings3d: '3d', sensors: 'capteurs', cadastre: 'cadastre' }
+let applied: LayerToggles = { buildings3d: false, cadastre: false, sensors: false }
+
 /** The layers turned on, from `?couches=` (URL state). */
 function layersFromSearch(): LayerToggles {
-  return { buildings3d: (new URLSearchParams(location.search).get('couches') ?? '').split(',').includes('3d') }
+  const names = (new URLSearchParams(location.search).get('couches') ?? '').split(',')
+  return { buildings3d: names.includes(LAYER_NAMES.buildings3d), sensors: names.includes(LAYER_NAMES.sensors), cadastre: names.includes(LAYER_NAMES.cadastre) }
+}
+
+function applyLayers(toggles: LayerToggles): void {
+  applied = toggles
+  buildings3d?.setVisible(toggles.buildings3d)
+  territoryMap?.setBuildingColors(toggles.buildings3d ? 'intensity' : 'usage')
+  territoryMap?.setLayersVisible('sensors', toggles.sensors)
+  territoryMap?.setLayersVisible('cadastre', toggles.cadastre)
 }
 
 /** The building panel's period, from `?periode=` (URL state: a shared link shows the same period). */

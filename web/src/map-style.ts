@@ -20,9 +20,45 @@ export const LAYER = {
   buildingsOutline: 'buildings-outline',
   /** A dot per building at low zoom, where a 20 m footprint is smaller than a pixel. */
   buildingsPoints: 'buildings-points',
+  /** Layers the user turns on (« Couches »), hidden at first. */
+  parcelsLine: 'parcels-line',
+  cadastralBuildingsFill: 'cadastral-buildings-fill',
+  sensorsCircle: 'sensors-circle',
 } as const
 
-export const SOURCE = { communes: 'communes', epci: 'epci', buildings: 'buildings', buildingPoints: 'building-points' } as const
+/** The optional layers of each toggle of « Couches ». */
+export const TOGGLED_LAYERS = {
+  cadastre: [LAYER.parcelsLine, LAYER.cadastralBuildingsFill],
+  sensors: [LAYER.sensorsCircle],
+} as const
+
+/** From this zoom the cadastre is drawn (a parcel is a few pixels wide at 14). */
+export const CADASTRE_MIN_ZOOM = 15
+
+/** Sensor colours: grey when silent for 2 h or never heard; CO₂ and temperature by threshold. */
+export const SENSOR_THRESHOLDS = {
+  co2: [{ below: 800, color: '#2e8b57', label: '< 800 ppm' }, { below: 1000, color: '#e2c400', label: '800 à 1 000 ppm' }, { below: 1700, color: '#e67e22', label: '1 000 à 1 700 ppm' }, { below: Infinity, color: '#c0392b', label: '> 1 700 ppm' }],
+  temperature: [{ below: 19, color: '#2f6fd6', label: '< 19 °C' }, { below: 26.000001, color: '#2e8b57', label: '19 à 26 °C' }, { below: Infinity, color: '#c0392b', label: '> 26 °C' }],
+} as const
+const SILENT_COLOR = '#9aa5b1'
+const OTHER_SENSOR_COLOR = '#5d6d7e'
+
+function steps(thresholds: readonly { below: number; color: string }[]): unknown[] {
+  return ['step', ['get', 'value'], thresholds[0]!.color, ...thresholds.slice(1).flatMap((t, i) => [thresholds[i]!.below, t.color])]
+}
+
+const sensorColor = [
+  'case',
+  ['!=', ['get', 'status'], 'ok'], SILENT_COLOR,
+  ['==', ['get', 'quantity'], 'co2'], steps(SENSOR_THRESHOLDS.co2),
+  ['==', ['get', 'quantity'], 'temperature'], steps(SENSOR_THRESHOLDS.temperature),
+  OTHER_SENSOR_COLOR,
+] as unknown as ExpressionSpecification
+
+export const SOURCE = {
+  communes: 'communes', epci: 'epci', buildings: 'buildings', buildingPoints: 'building-points',
+  parcels: 'parcels', cadastralBuildings: 'cadastral-buildings', sensors: 'sensors',
+} as const
 
 /** Okabe–Ito colours: distinguishable with the common colour-vision deficiencies. */
 export const USAGE_COLORS: Record<BuildingUsage, string> = {
@@ -102,6 +138,9 @@ export function buildStyle(origin: string): StyleSpecification {
       // drops footprints smaller than a pixel at EPCI zoom, and they would not be queryable.
       [SOURCE.buildings]: { type: 'geojson', data: emptyCollection(), tolerance: 0 },
       [SOURCE.buildingPoints]: { type: 'geojson', data: emptyCollection() },
+      [SOURCE.parcels]: { type: 'vector', url: `${origin}/tiles/parcels.json` },
+      [SOURCE.cadastralBuildings]: { type: 'vector', url: `${origin}/tiles/cadastral-buildings.json` },
+      [SOURCE.sensors]: { type: 'vector', url: `${origin}/tiles/sensors.json` },
     },
     layers: [
       { id: LAYER.background, type: 'background', paint: { 'background-color': COLORS.background } },
@@ -167,6 +206,32 @@ export function buildStyle(origin: string): StyleSpecification {
           'circle-opacity': ['interpolate', ['linear'], ['zoom'], FOOTPRINT_MIN_ZOOM, 1, FOOTPRINT_MIN_ZOOM + 1, 0],
           'circle-stroke-opacity': ['interpolate', ['linear'], ['zoom'], FOOTPRINT_MIN_ZOOM, 1, FOOTPRINT_MIN_ZOOM + 1, 0],
         },
+      },
+      {
+        id: LAYER.cadastralBuildingsFill,
+        type: 'fill',
+        source: SOURCE.cadastralBuildings,
+        'source-layer': 'cadastral-buildings',
+        minzoom: CADASTRE_MIN_ZOOM,
+        layout: { visibility: 'none' },
+        paint: { 'fill-color': '#c9b8a0', 'fill-opacity': 0.8, 'fill-outline-color': '#7a6a55' },
+      },
+      {
+        id: LAYER.parcelsLine,
+        type: 'line',
+        source: SOURCE.parcels,
+        'source-layer': 'parcels',
+        minzoom: CADASTRE_MIN_ZOOM,
+        layout: { visibility: 'none' },
+        paint: { 'line-color': '#8a6d3b', 'line-width': 0.7 },
+      },
+      {
+        id: LAYER.sensorsCircle,
+        type: 'circle',
+        source: SOURCE.sensors,
+        'source-layer': 'sensors',
+        layout: { visibility: 'none' },
+        paint: { 'circle-color': sensorColor, 'circle-radius': ['interpolate', ['linear'], ['zoom'], 10, 3, 16, 7], 'circle-stroke-color': '#ffffff', 'circle-stroke-width': 1 },
       },
     ],
   }

@@ -21,6 +21,7 @@ import {
   emptyCollection,
   intensityColor,
   selectedEpciFilter,
+  TOGGLED_LAYERS,
   usageColor,
 } from './map-style.ts'
 
@@ -147,6 +148,15 @@ export class TerritoryMap {
       this.map.dragRotate.disable()
       this.map.easeTo({ pitch: 0, bearing: 0, ...this.motion() })
     }
+  }
+
+  /** Shows or hides a group of optional layers (« Couches »). */
+  setLayersVisible(group: keyof typeof TOGGLED_LAYERS, visible: boolean): void {
+    const apply = (): void => {
+      for (const id of TOGGLED_LAYERS[group]) this.map.setLayoutProperty(id, 'visibility', visible ? 'visible' : 'none')
+    }
+    if (this.map.isStyleLoaded()) apply()
+    else void this.loaded.then(apply)
   }
 
   /** Buildings coloured by use (the default) or by energy intensity (with the 3D layer on). */
