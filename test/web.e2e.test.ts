@@ -165,6 +165,17 @@ describe.skipIf(!existsSync(CHROMIUM))('hypervisor page (needs Debian chromium: 
     expect(consoleErrors).toEqual([])
   })
 
+  it('shows a commune’s buildings ranked by intensity, each linking to its panel', async () => {
+    // The building test above gave Amiens' town hall ten days of consumption this year.
+    expect(await open('/epci/248000531/communes/80021')).toBe('ready')
+    expect(await page.textContent('#panel-title')).toBe('Amiens (80021)')
+    const ranked = await page.evaluate<string[]>("[...document.querySelectorAll('table.ranking tbody tr')].map((r) => r.dataset.building)")
+    expect(ranked).toContain('80021-mairie')
+    await page.click('table.ranking a[data-building="80021-mairie"]')
+    await page.waitForFunction("document.body.dataset.state === 'ready' && location.pathname === '/epci/248000531/batiments/80021-mairie'", undefined, { timeout: 60_000 })
+    expect(consoleErrors).toEqual([])
+  })
+
   it('draws the sensors from their vector tiles when their layer is on, coloured by threshold and status', async () => {
     expect(await open('/epci/248000531?couches=capteurs')).toBe('ready')
     expect(await page.isChecked('#layer-sensors')).toBe(true)

@@ -6,7 +6,7 @@ import type { BuildingCollection, BuildingUsage, EpciDetail, EpciSummary } from 
 import { h, setChildren } from './dom.ts'
 import { USAGE_LABELS, formatInteger, formatPopulation, natureLabel, plural, usageLabel } from './format.ts'
 import type { TerritoryIndicators } from './indicators-client.ts'
-import { pathForBuilding, pathForSiren } from './router.ts'
+import { pathForBuilding, pathForCommune, pathForSiren } from './router.ts'
 
 export interface EpciPanelCallbacks {
   /** A building chosen in the list: show it on the map. */
@@ -193,7 +193,7 @@ export class EpciPanel {
         h(
           'tbody',
           {},
-          communes.map((c) => h('tr', {}, h('th', { scope: 'row' }, c.nom), h('td', {}, c.insee))),
+          communes.map((c) => h('tr', {}, h('th', { scope: 'row' }, h('a', { href: pathForCommune(epci.siren, c.insee), 'data-commune': c.insee }, c.nom)), h('td', {}, c.insee))),
         ),
       ),
     )

@@ -62,7 +62,7 @@ export interface TerritoryIndicators {
   readonly carriers: readonly (CarrierFigures & { readonly previous_year_consumption: number | null; readonly change: number | null })[]
   readonly totals: { readonly energy_kwh: number; readonly cost_eur: number | null; readonly co2_kg: number | null; readonly previous_year_energy_kwh: number | null; readonly change: number | null }
   readonly buildings: { readonly count: number; readonly monitored: number; readonly subject_to_decret_tertiaire: number }
-  readonly intensity: { readonly median: number | null; readonly ranking: readonly { readonly id: string; readonly nom: string; readonly commune: string; readonly energy_kwh_per_m2_year: number | null }[] }
+  readonly intensity: { readonly median: number | null; readonly ranking: readonly { readonly id: string; readonly nom: string; readonly usage: string; readonly commune: string; readonly floor_area_m2: number | null; readonly energy_kwh: number; readonly energy_kwh_per_m2_year: number | null }[] }
   readonly sensors: { readonly devices: number; readonly heard_last_24h: number; readonly coverage: number | null }
   readonly open_alerts: { readonly total: number }
   readonly schools: readonly { readonly id: string; readonly nom: string; readonly icone: { readonly index: number } | null }[]
@@ -70,4 +70,8 @@ export interface TerritoryIndicators {
 
 export function getEpciIndicators(siren: string, year: number, signal?: AbortSignal): Promise<TerritoryIndicators> {
   return getJson(`/api/epci/${encodeURIComponent(siren)}/indicators?year=${year}`, 'les indicateurs de l’EPCI', signal)
+}
+
+export function getCommuneIndicators(insee: string, year: number, signal?: AbortSignal): Promise<TerritoryIndicators & { readonly commune: { readonly insee: string; readonly nom: string; readonly epci: string | null } }> {
+  return getJson(`/api/communes/${encodeURIComponent(insee)}/indicators?year=${year}`, 'les indicateurs de la commune', signal)
 }

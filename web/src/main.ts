@@ -27,9 +27,10 @@ import { renderLegend, type LayerToggles } from './legend.ts'
 import { Messages } from './messages.ts'
 import { renderProvenance, renderProvenanceSummary, renderProvenanceUnavailable } from './provenance.ts'
 import { BuildingPanel, type PeriodChoice } from './building-panel.ts'
+import { CommunePanel } from './commune-panel.ts'
 import { getEpciIndicators } from './indicators-client.ts'
 import { connectLive, type LiveConnection } from './live-client.ts'
-import { buildingFromPath, navigate, navigateTo, onRouteChange, pathForBuilding, pathForSiren, sirenFromPath } from './router.ts'
+import { buildingFromPath, communeFromPath, navigate, navigateTo, onRouteChange, pathForBuilding, pathForSiren, sirenFromPath } from './router.ts'
 import { TerritoryMap } from './territory-map.ts'
 
 declare global {
@@ -45,6 +46,7 @@ type PageState = 'loading' | 'ready' | 'error'
 
 const messages = new Messages()
 const buildingPanel = new BuildingPanel(byId('panel-content'))
+const communePanel = new CommunePanel(byId('panel-content'))
 const panel = new EpciPanel(byId('panel-content'), { onBuildingChosen: (id) => territoryMap?.focusBuilding(id) })
 const picker = new EpciPicker(
   {
@@ -179,6 +181,13 @@ async function show(siren: string | null): Promise<void> {
       territoryMap?.showEpci(epci, withIntensity, territoryBounds)
       document.title = `${epci.nom} — Territoire`
       messages.info(`${epci.nom} affiché : ${plural(epci.membersLoaded, 'commune')}, ${plural(buildings.features.length, 'bâtiment')} de démonstration.`)
+      const commune = communeFromPath()
+      if (commune !== null) {
+        const nom = await communePanel.show(siren, commune, pathForSiren(siren), controller.signal)
+        if (current !== generation) return
+        document.title = `${nom} — Territoire`
+        messages.info(`${nom} affichée : ses bâtiments classés par intensité.`)
+      }
       const building = buildingFromPath()
       if (building !== null) {
         const period = periodFromSearch()
@@ -272,7 +281,7 @@ function periodFromSearch(): PeriodChoice {
 // The EPCI and building links are real links (they open in a new tab, work without JS); a plain
 // click navigates in place.
 document.addEventListener('click', (event) => {
-  const link = (event.target as Element | null)?.closest<HTMLAnchorElement>('a[data-siren], a[data-building], a[data-back]')
+  const link = (event.target as Element | null)?.closest<HTMLAnchorElement>('a[data-siren], a[data-building], a[data-back], a[data-commune]')
   if (!link || event.defaultPrevented || event.button !== 0 || event.metaKey || event.ctrlKey || event.shiftKey || event.altKey) return
   event.preventDefault()
   const path = new URL(link.href).pathname

@@ -11,7 +11,7 @@ import 'maplibre-gl/dist/maplibre-gl.css'
 import type { Bbox, BuildingCollection, BuildingProperties, EpciSummary } from './api-client.ts'
 import { h } from './dom.ts'
 import { formatArea, formatInteger, usageLabel } from './format.ts'
-import { pathForBuilding, pathForSiren, sirenFromPath } from './router.ts'
+import { pathForBuilding, pathForCommune, pathForSiren, sirenFromPath } from './router.ts'
 import {
   LAYER,
   SOURCE,
@@ -295,6 +295,8 @@ function communePopup(
       epci !== selected &&
       name !== undefined &&
       h('p', { class: 'popup-action' }, h('a', { href: pathForSiren(epci), 'data-siren': epci }, `Afficher ${name}`)),
+    epci !== undefined && epci === selected &&
+      h('p', { class: 'popup-action' }, h('a', { href: pathForCommune(epci, commune.code), 'data-commune': commune.code }, 'Voir la commune et ses bâtiments')),
   )
 }
 
