@@ -208,6 +208,11 @@ describe('GET indicators', () => {
       expect(ranked.energy_kwh_per_m2_year).toBeCloseTo((total.electricity! + total.gas!) / FLOOR_AREA, 6)
       expect(body.intensity.median).toBeCloseTo(ranked.energy_kwh_per_m2_year, 6)
       expect(body.buildings.monitored).toBe(1)
+      // Per commune, for the map's choropleth: Amiens holds this building's energy, per inhabitant too.
+      const amiens = body.communes.find((c: { insee: string }) => c.insee === AMIENS.insee)
+      expect(amiens).toMatchObject({ nom: 'Amiens', monitored: 1 })
+      expect(amiens.energy_kwh).toBeCloseTo(total.electricity! + total.gas!, 6)
+      expect(amiens.energy_kwh_per_inhabitant).toBeCloseTo((total.electricity! + total.gas!) / amiens.population, 9)
       expect(body.buildings.count).toBeGreaterThanOrEqual(1)
       expect(body.sensors.devices).toBeGreaterThanOrEqual(2)
       expect(body.sensors.heard_last_24h).toBeGreaterThanOrEqual(1)

@@ -176,6 +176,20 @@ describe.skipIf(!existsSync(CHROMIUM))('hypervisor page (needs Debian chromium: 
     expect(consoleErrors).toEqual([])
   })
 
+  it('colours the communes by an indicator chosen in « Couches », with its classes in the legend (URL kept)', async () => {
+    expect(await open('/epci/248000531?communes=kwh-hab')).toBe('ready')
+    expect(await page.inputValue('#choropleth')).toBe('kwh-hab')
+    const fill = await page.evaluate<string>("JSON.stringify(window.territoireMap.getPaintProperty('communes-fill', 'fill-color'))")
+    expect(fill).toContain('"match"')
+    expect(fill).toContain('"80021"') // Amiens: its town hall's consumption (the building test)
+    expect(await page.locator('#choropleth-legend li').count()).toBeGreaterThan(0)
+    expect(await page.textContent('#choropleth-legend')).toMatch(/kWh\/hab\./)
+    await page.selectOption('#choropleth', '')
+    expect(await page.evaluate<string>('location.search')).toBe('')
+    expect(await page.evaluate<string>("JSON.stringify(window.territoireMap.getPaintProperty('communes-fill', 'fill-color'))")).not.toContain('"match"')
+    expect(consoleErrors).toEqual([])
+  })
+
   it('draws the sensors from their vector tiles when their layer is on, coloured by threshold and status', async () => {
     expect(await open('/epci/248000531?couches=capteurs')).toBe('ready')
     expect(await page.isChecked('#layer-sensors')).toBe(true)

@@ -262,23 +262,25 @@ export interface TerritoryIndicators {
   readonly sensors: { readonly devices: number; readonly heard_last_24h: number; readonly coverage: number | null }
   readonly open_alerts: { readonly total: number; readonly by_kind: Readonly<Record<string, number>> }
   readonly schools: readonly { readonly id: string; readonly nom: string; readonly icone: Icone | null }[]
+  /** The communes with public buildings: their count, those monitored, their energy (kWh) and per inhabitant. */
+  readonly communes: readonly { readonly insee: string; readonly nom: string; readonly population: number | null; readonly buildings: number; readonly monitored: number; readonly energy_kwh: number; readonly energy_kwh_per_inhabitant: number | null }[]
 }
 
 /** The buildings of the territory: `where` selects them among building b joined to commune c. */
 async function territoryIndicators(db: Kysely<Schema>, where: ReturnType<typeof sql>, year: number): Promise<TerritoryIndicators> {
   // One pass over the territory's buildings and their months of the two years: carriers' totals and each building's energy.
-  const { rows } = await sql<{ id: string; nom: string; usage: string; commune: string; floor_area_m2: number | null; carrier: string | null; label: string; unit: string; price: number | null; factor: number | null; co2_source: string | null; year: number | null; consumption: number }>`
-    SELECT b.id, b.nom, b.usage, c.nom AS commune, b.floor_area_m2, m.carrier, k.label, k.unit, k.price_eur_per_unit AS price, k.co2_kg_per_unit AS factor, k.co2_source,
+  const { rows } = await sql<{ id: string; nom: string; usage: string; commune: string; insee: string; population: number | null; floor_area_m2: number | null; carrier: string | null; label: string; unit: string; price: number | null; factor: number | null; co2_source: string | null; year: number | null; consumption: number }>`
+    SELECT b.id, b.nom, b.usage, c.nom AS commune, c.insee, c.population, b.floor_area_m2, m.carrier, k.label, k.unit, k.price_eur_per_unit AS price, k.co2_kg_per_unit AS factor, k.co2_source,
            extract(year FROM m.month)::int AS year, coalesce(sum(m.consumption), 0)::float8 AS consumption
     FROM building b JOIN commune c ON c.insee = b.commune_insee
     LEFT JOIN energy_monthly m ON m.building_id = b.id AND m.month >= make_date(${year - 1}, 1, 1) AND m.month < make_date(${year + 1}, 1, 1)
     LEFT JOIN energy_carrier k ON k.id = m.carrier
     WHERE ${where}
-    GROUP BY b.id, b.nom, b.usage, c.nom, b.floor_area_m2, m.carrier, k.label, k.unit, k.price_eur_per_unit, k.co2_kg_per_unit, k.co2_source, 12`.execute(db)
+    GROUP BY b.id, b.nom, b.usage, c.nom, c.insee, c.population, b.floor_area_m2, m.carrier, k.label, k.unit, k.price_eur_per_unit, k.co2_kg_per_unit, k.co2_source, 14`.execute(db)
   const carrierYear = new Map<string, CarrierRow>()
-  const buildingMap = new Map<string, { id: string; nom: string; usage: string; commune: string; floor_area_m2: number | null; energy_kwh: number | null; monitored: boolean }>()
+  const buildingMap = new Map<string, { id: string; nom: string; usage: string; commune: string; insee: string; population: number | null; floor_area_m2: number | null; energy_kwh: number | null; monitored: boolean }>()
   for (const r of rows) {
-    const b = buildingMap.get(r.id) ?? { id: r.id, nom: r.nom, usage: r.usage, commune: r.commune, floor_area_m2: r.floor_area_m2, energy_kwh: null, monitored: false }
+    const b = buildingMap.get(r.id) ?? { id: r.id, nom: r.nom, usage: r.usage, commune: r.commune, insee: r.insee, population: r.population, floor_area_m2: r.floor_area_m2, energy_kwh: null, monitored: false }
     buildingMap.set(r.id, b)
     if (r.carrier === null || r.year === null) continue
     const key = `${r.year}/${r.carrier}`
@@ -329,6 +331,16 @@ async function territoryIndicators(db: Kysely<Schema>, where: ReturnType<typeof 
     WHERE ${where} AND b.usage = 'ecole'
     GROUP BY 1, 2 ORDER BY 2, 1`.execute(db)
 
+  // Per commune: what a choropleth of the territory needs.
+  const communes = new Map<string, { insee: string; nom: string; population: number | null; buildings: number; monitored: number; energy_kwh: number }>()
+  for (const b of buildings) {
+    const c = communes.get(b.insee) ?? { insee: b.insee, nom: b.commune, population: b.population, buildings: 0, monitored: 0, energy_kwh: 0 }
+    c.buildings++
+    if (b.monitored) c.monitored++
+    c.energy_kwh += b.energy_kwh ?? 0
+    communes.set(b.insee, c)
+  }
+
   const d = devices[0] ?? { devices: 0, heard: 0 }
   return {
     year,
@@ -346,6 +358,9 @@ async function territoryIndicators(db: Kysely<Schema>, where: ReturnType<typeof 
     sensors: { devices: d.devices, heard_last_24h: d.heard, coverage: d.devices > 0 ? d.heard / d.devices : null },
     open_alerts: { total: alerts.reduce((a, r) => a + r.n, 0), by_kind: Object.fromEntries(alerts.map((r) => [r.kind, r.n])) },
     schools: schools.map((s) => ({ id: s.id, nom: s.nom, icone: icone({ n: s.n ?? 0, n1000to1700: s.f1 ?? 0, nAbove1700: s.f2 ?? 0 }) })),
+    communes: [...communes.values()].sort((a, b) => a.insee.localeCompare(b.insee)).map((c) => ({
+      ...c, energy_kwh_per_inhabitant: c.population ? c.energy_kwh / c.population : null,
+    })),
   }
 }
 

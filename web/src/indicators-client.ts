@@ -66,6 +66,7 @@ export interface TerritoryIndicators {
   readonly sensors: { readonly devices: number; readonly heard_last_24h: number; readonly coverage: number | null }
   readonly open_alerts: { readonly total: number }
   readonly schools: readonly { readonly id: string; readonly nom: string; readonly icone: { readonly index: number } | null }[]
+  readonly communes: readonly { readonly insee: string; readonly nom: string; readonly population: number | null; readonly buildings: number; readonly monitored: number; readonly energy_kwh: number; readonly energy_kwh_per_inhabitant: number | null }[]
 }
 
 export function getEpciIndicators(siren: string, year: number, signal?: AbortSignal): Promise<TerritoryIndicators> {

@@ -3,6 +3,7 @@ import type { BuildingUsage } from './api-client.ts'
 import { h } from './dom.ts'
 import { USAGE_LABELS } from './format.ts'
 import { INTENSITY_CLASSES } from './buildings-3d.ts'
+import { CHOROPLETH_INDICATORS, type Choropleth, type ChoroplethIndicator } from './choropleth.ts'
 import { COLORS, SENSOR_THRESHOLDS, USAGE_COLORS } from './map-style.ts'
 
 /** The layers a user turns on and off; `onToggle` hears each change. */
@@ -10,9 +11,11 @@ export interface LayerToggles {
   readonly buildings3d: boolean
   readonly cadastre: boolean
   readonly sensors: boolean
+  /** The indicator the communes are coloured by, or null. */
+  readonly communes: ChoroplethIndicator | null
 }
 
-export const NO_LAYERS: LayerToggles = { buildings3d: false, cadastre: false, sensors: false }
+export const NO_LAYERS: LayerToggles = { buildings3d: false, cadastre: false, sensors: false, communes: null }
 
 export function renderLegend(root: HTMLElement, toggles: LayerToggles = NO_LAYERS, onToggle: (toggles: LayerToggles) => void = () => {}): void {
   const usages = Object.keys(USAGE_LABELS) as BuildingUsage[]
@@ -33,7 +36,7 @@ export function renderLegend(root: HTMLElement, toggles: LayerToggles = NO_LAYER
     h('ul', { class: 'legend-usages' }, usages.map((usage) => item(swatch(USAGE_COLORS[usage], '#1a1a1a', true), USAGE_LABELS[usage]))),
   )
   let state = toggles
-  const toggle = (key: keyof LayerToggles, id: string, label: string, legend: HTMLElement | null) => {
+  const toggle = (key: 'buildings3d' | 'cadastre' | 'sensors', id: string, label: string, legend: HTMLElement | null) => {
     const checkbox = h('input', { type: 'checkbox', id, checked: toggles[key] })
     if (legend) legend.hidden = !toggles[key]
     checkbox.addEventListener('change', () => {
@@ -52,8 +55,16 @@ export function renderLegend(root: HTMLElement, toggles: LayerToggles = NO_LAYER
     SENSOR_THRESHOLDS.temperature.map((t) => item(swatch(t.color, '#ffffff', true), `Température ${t.label}`)),
     item(swatch('#9aa5b1', '#ffffff', true), 'muet depuis 2 h, ou jamais entendu'),
     item(swatch('#5d6d7e', '#ffffff', true), 'autre mesure (compteur…)'))
+  const select = h('select', { id: 'choropleth' },
+    h('option', { value: '', selected: toggles.communes === null }, 'aucun indicateur'),
+    (Object.entries(CHOROPLETH_INDICATORS) as [ChoroplethIndicator, { label: string }][]).map(([value, c]) => h('option', { value, selected: toggles.communes === value }, c.label)))
+  select.addEventListener('change', () => {
+    state = { ...state, communes: (select.value || null) as ChoroplethIndicator | null }
+    onToggle(state)
+  })
   const layers = h('fieldset', { class: 'layer-toggles' },
     h('legend', {}, 'Couches'),
+    h('div', { class: 'layer-toggle' }, h('label', { for: 'choropleth' }, 'Communes colorées par '), select, h('ul', { class: 'legend-classes', id: 'choropleth-legend' })),
     toggle('buildings3d', 'layer-buildings-3d', 'Bâtiments en 3D, par intensité énergétique (kWh/m² depuis le 1er janvier)', classes),
     toggle('sensors', 'layer-sensors', 'Capteurs, dernière valeur', sensorLegend),
     toggle('cadastre', 'layer-cadastre', 'Parcelles et bâti cadastral (zoom rue)', null))
@@ -75,4 +86,12 @@ function line(color: string): HTMLElement {
   const element = h('span', { class: 'swatch swatch-line', 'aria-hidden': 'true' })
   element.style.borderColor = color
   return element
+}
+
+/** The choropleth's classes in the legend (none: empty). */
+export function renderChoroplethLegend(c: Choropleth | null): void {
+  const list = document.getElementById('choropleth-legend')
+  if (!list) return
+  const number = new Intl.NumberFormat('fr-FR', { maximumFractionDigits: 0 })
+  list.replaceChildren(...(c?.classes ?? []).map((k) => item(swatch(k.color, '#6b7480'), `${number.format(k.from)} à ${number.format(k.to)} ${c!.unit}`)))
 }

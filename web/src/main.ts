@@ -23,7 +23,9 @@ import { EpciPanel } from './epci-panel.ts'
 import { EpciPicker } from './epci-picker.ts'
 import { plural } from './format.ts'
 import { Buildings3d, EXTRUDE_FROM_ZOOM } from './buildings-3d.ts'
-import { renderLegend, type LayerToggles } from './legend.ts'
+import { choropleth } from './choropleth.ts'
+import { renderChoroplethLegend, renderLegend, type LayerToggles } from './legend.ts'
+import type { TerritoryIndicators } from './indicators-client.ts'
 import { Messages } from './messages.ts'
 import { renderProvenance, renderProvenanceSummary, renderProvenanceUnavailable } from './provenance.ts'
 import { BuildingPanel, type PeriodChoice } from './building-panel.ts'
@@ -93,9 +95,11 @@ async function start(): Promise<void> {
   setState('loading')
   renderLegend(byId('legend'), layersFromSearch(), (toggles) => {
     const url = new URL(location.href)
-    const names = (Object.keys(LAYER_NAMES) as (keyof LayerToggles)[]).filter((k) => toggles[k]).map((k) => LAYER_NAMES[k])
+    const names = (Object.keys(LAYER_NAMES) as (keyof typeof LAYER_NAMES)[]).filter((k) => toggles[k]).map((k) => LAYER_NAMES[k])
     if (names.length > 0) url.searchParams.set('couches', names.join(','))
     else url.searchParams.delete('couches')
+    if (toggles.communes) url.searchParams.set('communes', toggles.communes)
+    else url.searchParams.delete('communes')
     history.replaceState(history.state, '', url.pathname + url.search)
     const before = applied
     applyLayers(toggles)
@@ -179,6 +183,8 @@ async function show(siren: string | null): Promise<void> {
       const withIntensity = { ...buildings, features: buildings.features.map((f) => ({ ...f, properties: { ...f.properties, intensity: intensity.get(f.properties.id) ?? null } })) }
       buildings3d?.setBuildings(buildings, intensity)
       territoryMap?.showEpci(epci, withIntensity, territoryBounds)
+      shownIndicators = indicators
+      applyChoropleth()
       document.title = `${epci.nom} — Territoire`
       messages.info(`${epci.nom} affiché : ${plural(epci.membersLoaded, 'commune')}, ${plural(buildings.features.length, 'bâtiment')} de démonstration.`)
       const commune = communeFromPath()
@@ -218,6 +224,8 @@ async function show(siren: string | null): Promise<void> {
 
 function showOverview(): void {
   followLive(null)
+  shownIndicators = null
+  applyChoropleth()
   buildings3d?.setBuildings(null, new Map())
   panel.showOverview(epcis, listFailed)
   territoryMap?.showOverview(territoryBounds)
@@ -249,19 +257,26 @@ function unionOf(boxes: readonly (Bbox | null)[]): Bbox | null {
 
 /** `path` with the layers turned on kept in its query (a shared link shows the same layers). */
 function withLayers(path: string): string {
-  const couches = new URLSearchParams(location.search).get('couches')
-  if (!couches) return path
-  return `${path}${path.includes('?') ? '&' : '?'}couches=${encodeURIComponent(couches)}`
+  const search = new URLSearchParams(location.search)
+  const kept = ['couches', 'communes'].filter((k) => search.get(k)).map((k) => `${k}=${encodeURIComponent(search.get(k)!)}`)
+  return kept.length === 0 ? path : `${path}${path.includes('?') ? '&' : '?'}${kept.join('&')}`
 }
 
 /** The optional layers' names in the URL (`?couches=3d,capteurs,cadastre`). */
-const LAYER_NAMES: Record<keyof LayerToggles, string> = { buildings3d: '3d', sensors: 'capteurs', cadastre: 'cadastre' }
-let applied: LayerToggles = { buildings3d: false, cadastre: false, sensors: false }
+const LAYER_NAMES = { buildings3d: '3d', sensors: 'capteurs', cadastre: 'cadastre' } as const
+let applied: LayerToggles = { buildings3d: false, cadastre: false, sensors: false, communes: null }
+/** The indicators of the EPCI shown, for the communes' choropleth. */
+let shownIndicators: TerritoryIndicators | null = null
 
 /** The layers turned on, from `?couches=` (URL state). */
 function layersFromSearch(): LayerToggles {
-  const names = (new URLSearchParams(location.search).get('couches') ?? '').split(',')
-  return { buildings3d: names.includes(LAYER_NAMES.buildings3d), sensors: names.includes(LAYER_NAMES.sensors), cadastre: names.includes(LAYER_NAMES.cadastre) }
+  const search = new URLSearchParams(location.search)
+  const names = (search.get('couches') ?? '').split(',')
+  const communes = search.get('communes')
+  return {
+    buildings3d: names.includes(LAYER_NAMES.buildings3d), sensors: names.includes(LAYER_NAMES.sensors), cadastre: names.includes(LAYER_NAMES.cadastre),
+    communes: communes === 'kwh-hab' || communes === 'suivi' ? communes : null,
+  }
 }
 
 function applyLayers(toggles: LayerToggles): void {
@@ -270,6 +285,13 @@ function applyLayers(toggles: LayerToggles): void {
   territoryMap?.setBuildingColors(toggles.buildings3d ? 'intensity' : 'usage')
   territoryMap?.setLayersVisible('sensors', toggles.sensors)
   territoryMap?.setLayersVisible('cadastre', toggles.cadastre)
+  applyChoropleth()
+}
+
+function applyChoropleth(): void {
+  const c = applied.communes && shownIndicators ? choropleth(shownIndicators, applied.communes) : null
+  territoryMap?.setChoropleth(c?.colors ?? null)
+  renderChoroplethLegend(c)
 }
 
 /** The building panel's period, from `?periode=` (URL state: a shared link shows the same period). */

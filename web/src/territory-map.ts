@@ -4,6 +4,7 @@
  */
 import * as maplibregl from 'maplibre-gl'
 import type { Feature, FeatureCollection, MultiPolygon, Point, Polygon, Position } from 'geojson'
+import type { ExpressionSpecification } from 'maplibre-gl'
 // maplibre-gl 6 resolves its worker next to the module it was loaded from, which a bundle breaks:
 // ship the (self-contained) worker as an asset and point MapLibre at it.
 import workerUrl from 'maplibre-gl/dist/maplibre-gl-worker.mjs?url'
@@ -148,6 +149,17 @@ export class TerritoryMap {
       this.map.dragRotate.disable()
       this.map.easeTo({ pitch: 0, bearing: 0, ...this.motion() })
     }
+  }
+
+  /** Communes coloured by an indicator (INSEE code → colour), or by the selection again (null). */
+  setChoropleth(colors: ReadonlyMap<string, string> | null): void {
+    const apply = (): void => {
+      const base = communesFillColor(this.selected)
+      const color = colors === null || colors.size === 0 ? base : (['match', ['get', 'code'], ...[...colors].flat(), base] as unknown as ExpressionSpecification)
+      this.map.setPaintProperty(LAYER.communesFill, 'fill-color', color)
+    }
+    if (this.map.isStyleLoaded()) apply()
+    else void this.loaded.then(apply)
   }
 
   /** Shows or hides a group of optional layers (« Couches »). */
