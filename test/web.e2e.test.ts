@@ -115,6 +115,9 @@ describe.skipIf(!existsSync(CHROMIUM))('hypervisor page (needs Debian chromium: 
     expect(await page.textContent('#panel-content')).toMatch(/kWh/)
     await page.screenshot({ path: path.join(ARTEFACTS, 'building-panel.png') })
 
+    // Its energy signature needs a weather station (none in the demo): the panel says why.
+    expect(await page.textContent('#panel-content')).toMatch(/pas de signature \(aucune station météo/)
+
     // The same view from its link, with the period in the URL.
     expect(await open('/epci/248000531/batiments/80021-mairie?periode=7')).toBe('ready')
     await page.waitForSelector('#panel-content figure.chart canvas')
@@ -162,6 +165,15 @@ describe.skipIf(!existsSync(CHROMIUM))('hypervisor page (needs Debian chromium: 
     expect(await open('/epci/248000531?couches=3d')).toBe('ready')
     expect(Number(await page.evaluate<string>('document.body.dataset.buildings3d'))).toBeGreaterThan(39)
     expect(await page.isChecked('#layer-buildings-3d')).toBe(true)
+    expect(consoleErrors).toEqual([])
+  })
+
+  it('rings the buildings with an open alert on the map, and lists the alert in the building’s panel', async () => {
+    await database.pool.query(`INSERT INTO alert (building_id, kind, day, reason, value) VALUES ('80021-ecole-1', 'confinement', current_date, 'Confinement de l’air très élevé (test)', 4) ON CONFLICT DO NOTHING`)
+    expect(await open('/epci/248000531')).toBe('ready')
+    await page.waitForFunction("JSON.stringify(window.territoireMap.getFilter('alerts-ring')).includes('80021-ecole-1')")
+    expect(await open('/epci/248000531/batiments/80021-ecole-1')).toBe('ready')
+    expect(await page.textContent('#panel-content ul.alerts')).toContain('Confinement de l’air très élevé (test)')
     expect(consoleErrors).toEqual([])
   })
 

@@ -7,9 +7,9 @@
  */
 import { h, setChildren } from './dom.ts'
 import { formatArea, formatInteger, usageLabel } from './format.ts'
-import { getBuildingIndicators, getSensorReadings, type BuildingIndicators } from './indicators-client.ts'
+import { getBuildingIndicators, getBuildingSignature, getOpenAlerts, getSensorReadings, type BuildingIndicators } from './indicators-client.ts'
 import type { LiveReading } from './live-client.ts'
-import { timeSeriesChart, type ChartSeries } from './time-series-chart.ts'
+import { signatureChart, timeSeriesChart, type ChartSeries } from './time-series-chart.ts'
 
 export type PeriodChoice = '7' | '30' | 'year'
 
@@ -39,6 +39,10 @@ export function periodDays(choice: PeriodChoice, now = new Date()): { from: stri
   return { from: localDay(new Date(now.getTime() - (Number(choice) - 1) * DAY_MS)), to }
 }
 
+function carrierLabel(indicators: BuildingIndicators, carrier: string): string {
+  return indicators.carriers.find((c) => c.carrier === carrier)?.label ?? carrier
+}
+
 export interface BuildingPanelCallbacks {
   /** Back to the EPCI (the panel's link). */
   readonly epciPath: string
@@ -64,7 +68,12 @@ export class BuildingPanel {
     const shortPeriod = period !== 'year'
     // Temperature and CO₂ from the raw readings of the period (31 days at most: at 10 minutes, 4,500 points a sensor).
     const air = shortPeriod ? indicators.sensors.filter((s) => s.quantity === 'temperature' || s.quantity === 'co2') : []
-    const readings = await Promise.all(air.map(async (s) => ({ sensor: s, readings: await getSensorReadings(s.id, from, to, signal) })))
+    const [readings, signature, alerts] = await Promise.all([
+      Promise.all(air.map(async (s) => ({ sensor: s, readings: await getSensorReadings(s.id, from, to, signal) }))),
+      // The signature over the last year (a season or more of degree-days), whatever the period shown.
+      getBuildingSignature(id, period === 'year' ? days.from : localDay(new Date(Date.now() - 364 * DAY_MS)), days.to, signal).catch(() => null),
+      getOpenAlerts({ building: id }, signal).catch(() => []),
+    ])
 
     const b = indicators.building
     const t = indicators.totals
@@ -123,6 +132,16 @@ export class BuildingPanel {
       temperature.length > 0 && timeSeriesChart({ title: 'Température intérieure', unit: '°C', series: temperature, width }),
       co2.length > 0 && timeSeriesChart({ title: 'CO₂', unit: 'ppm', series: co2, width }),
       !shortPeriod && air.length === 0 && h('p', { class: 'muted' }, 'Température et CO₂ : choisissez une période de 30 jours au plus.'),
+      h('h3', {}, 'Signature énergétique'),
+      signature === null || signature.carriers.length === 0
+        ? h('p', { class: 'muted' }, 'Pas de signature : aucun compteur d’énergie.')
+        : signature.carriers.filter((c) => c.unit === 'kWh').flatMap((c) => c.signature === null
+            ? [h('p', { class: 'muted' }, `${carrierLabel(indicators, c.carrier)} : pas de signature (${c.reason}).`)]
+            : [
+                signatureChart({ title: `${carrierLabel(indicators, c.carrier)} selon les degrés-jours`, unit: c.unit, points: c.points, base: c.signature.base_per_day, slope: c.signature.slope_per_dju, width }),
+                h('p', {}, `Talon ${decimal.format(c.signature.base_per_day)}\u00a0kWh/jour, chauffage ${decimal.format(c.signature.slope_per_dju)}\u00a0kWh par DJU (r² ${decimal.format(c.signature.r2)})` +
+                  (c.heating_share === null ? '.' : `, chauffage ${decimal.format(c.heating_share * 100)}\u00a0% de la consommation.`)),
+              ]),
       h('h3', {}, 'Air intérieur'),
       h('p', {}, indicators.air.icone === null ? 'Pas de mesure de CO₂ en période d’occupation sur la période.' : `Indice de confinement ICONE : ${indicators.air.icone.index} sur 5.`),
       indicators.air.occupied_hours > 0 && h('p', {}, `${formatInteger(indicators.air.hours_below_19)} h sous 19\u00a0°C et ${formatInteger(indicators.air.hours_above_26)} h au-dessus de 26\u00a0°C sur ${formatInteger(indicators.air.occupied_hours)} h d’occupation.`),
@@ -132,7 +151,8 @@ export class BuildingPanel {
         : indicators.decret_tertiaire.trajectory
           ? `${indicators.decret_tertiaire.trajectory.onTrack ? 'Sur la trajectoire' : 'Au-dessus de la trajectoire'} : ${decimal.format(indicators.decret_tertiaire.trajectory.change * 100)}\u00a0% par rapport à ${indicators.decret_tertiaire.reference_year}.`
           : `Assujetti ; année de référence ${indicators.decret_tertiaire.reference_year ?? 'à renseigner'}.`),
-      h('p', {}, indicators.open_alerts === 0 ? 'Aucune alerte ouverte.' : `${formatInteger(indicators.open_alerts)} alerte(s) ouverte(s).`),
+      h('h3', {}, 'Alertes'),
+      alerts.length === 0 ? h('p', {}, 'Aucune alerte ouverte.') : h('ul', { class: 'alerts' }, alerts.map((a) => h('li', {}, a.reason))),
       this.exportLink(indicators, `${b.id}-${days.from}-${days.to}.csv`),
     )
     return indicators

@@ -76,3 +76,32 @@ export function getEpciIndicators(siren: string, year: number, signal?: AbortSig
 export function getCommuneIndicators(insee: string, year: number, signal?: AbortSignal): Promise<TerritoryIndicators & { readonly commune: { readonly insee: string; readonly nom: string; readonly epci: string | null } }> {
   return getJson(`/api/communes/${encodeURIComponent(insee)}/indicators?year=${year}`, 'les indicateurs de la commune', signal)
 }
+
+export interface SignatureResponse {
+  readonly station: { readonly id: string; readonly nom: string; readonly reference_dju: number | null } | null
+  readonly carriers: readonly {
+    readonly carrier: string
+    readonly unit: string
+    readonly points: readonly { readonly day: string; readonly dju: number; readonly consumption: number }[]
+    readonly signature: { readonly base_per_day: number; readonly slope_per_dju: number; readonly r2: number; readonly weather_dependent: boolean } | null
+    readonly reason: string | null
+    readonly heating_share: number | null
+  }[]
+}
+
+export function getBuildingSignature(id: string, from: string, to: string, signal?: AbortSignal): Promise<SignatureResponse> {
+  return getJson(`/api/buildings/${encodeURIComponent(id)}/signature?from=${from}&to=${to}`, 'la signature énergétique du bâtiment', signal)
+}
+
+export interface AlertItem {
+  readonly id: number
+  readonly building: { readonly id: string; readonly nom: string }
+  readonly kind: string
+  readonly day: string
+  readonly reason: string
+}
+
+export async function getOpenAlerts(filter: { epci?: string; building?: string }, signal?: AbortSignal): Promise<AlertItem[]> {
+  const query = filter.building ? `building=${encodeURIComponent(filter.building)}` : `epci=${encodeURIComponent(filter.epci ?? '')}`
+  return (await getJson<{ alerts: AlertItem[] }>(`/api/alerts?${query}&status=open&limit=1000`, 'les alertes', signal)).alerts
+}

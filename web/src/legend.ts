@@ -31,6 +31,7 @@ export function renderLegend(root: HTMLElement, toggles: LayerToggles = NO_LAYER
       item(swatch(COLORS.selectedCommune, COLORS.communeOutline), 'Commune de l’EPCI choisi'),
       item(swatch(COLORS.otherCommune, COLORS.communeOutline), 'Autre commune'),
       item(line(COLORS.selectedEpci), 'Contour de l’EPCI choisi'),
+      item(swatch('transparent', COLORS.alert, true), 'Bâtiment avec une alerte ouverte'),
     ),
     h('p', { class: 'legend-subtitle' }, 'Bâtiments publics (synthétiques)'),
     h('ul', { class: 'legend-usages' }, usages.map((usage) => item(swatch(USAGE_COLORS[usage], '#1a1a1a', true), USAGE_LABELS[usage]))),

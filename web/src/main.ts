@@ -30,7 +30,7 @@ import { Messages } from './messages.ts'
 import { renderProvenance, renderProvenanceSummary, renderProvenanceUnavailable } from './provenance.ts'
 import { BuildingPanel, type PeriodChoice } from './building-panel.ts'
 import { CommunePanel } from './commune-panel.ts'
-import { getEpciIndicators } from './indicators-client.ts'
+import { getEpciIndicators, getOpenAlerts } from './indicators-client.ts'
 import { connectLive, type LiveConnection } from './live-client.ts'
 import { buildingFromPath, communeFromPath, navigate, navigateTo, onRouteChange, pathForBuilding, pathForSiren, sirenFromPath } from './router.ts'
 import { TerritoryMap } from './territory-map.ts'
@@ -83,7 +83,10 @@ function followLive(siren: string | null): void {
   live?.connection.close()
   live = siren === null ? null : {
     siren,
-    connection: connectLive(siren, (reading) => buildingPanel.updateReading(reading), (alert) => messages.info(`Nouvelle alerte : ${alert.reason}`)),
+    connection: connectLive(siren, (reading) => buildingPanel.updateReading(reading), (alert) => {
+      messages.info(`Nouvelle alerte : ${alert.reason}`)
+      void showAlerts(siren)
+    }),
   }
 }
 
@@ -185,6 +188,7 @@ async function show(siren: string | null): Promise<void> {
       territoryMap?.showEpci(epci, withIntensity, territoryBounds)
       shownIndicators = indicators
       applyChoropleth()
+      void showAlerts(siren)
       document.title = `${epci.nom} — Territoire`
       messages.info(`${epci.nom} affiché : ${plural(epci.membersLoaded, 'commune')}, ${plural(buildings.features.length, 'bâtiment')} de démonstration.`)
       const commune = communeFromPath()
@@ -224,6 +228,7 @@ async function show(siren: string | null): Promise<void> {
 
 function showOverview(): void {
   followLive(null)
+  territoryMap?.setAlertBuildings([])
   shownIndicators = null
   applyChoropleth()
   buildings3d?.setBuildings(null, new Map())
@@ -260,6 +265,12 @@ function withLayers(path: string): string {
   const search = new URLSearchParams(location.search)
   const kept = ['couches', 'communes'].filter((k) => search.get(k)).map((k) => `${k}=${encodeURIComponent(search.get(k)!)}`)
   return kept.length === 0 ? path : `${path}${path.includes('?') ? '&' : '?'}${kept.join('&')}`
+}
+
+/** Rings the EPCI's buildings with an open alert (failures leave the map as it is). */
+async function showAlerts(siren: string): Promise<void> {
+  const alerts = await getOpenAlerts({ epci: siren }).catch(() => null)
+  if (alerts && live?.siren === siren) territoryMap?.setAlertBuildings([...new Set(alerts.map((a) => a.building.id))])
 }
 
 /** The optional layers' names in the URL (`?couches=3d,capteurs,cadastre`). */

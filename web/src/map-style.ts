@@ -24,6 +24,8 @@ export const LAYER = {
   parcelsLine: 'parcels-line',
   cadastralBuildingsFill: 'cadastral-buildings-fill',
   sensorsCircle: 'sensors-circle',
+  /** A red ring around the buildings with an open alert (always on). */
+  alertsRing: 'alerts-ring',
 } as const
 
 /** The optional layers of each toggle of « Couches ». */
@@ -77,6 +79,7 @@ export const COLORS = {
   epciOutline: '#4a5360',
   selectedEpci: '#1b2f80',
   buildingOutline: '#1a1a1a',
+  alert: '#c0392b',
 } as const
 
 /** Zoom from which footprints are big enough to read; below it the dots show where buildings are. */
@@ -206,6 +209,13 @@ export function buildStyle(origin: string): StyleSpecification {
           'circle-opacity': ['interpolate', ['linear'], ['zoom'], FOOTPRINT_MIN_ZOOM, 1, FOOTPRINT_MIN_ZOOM + 1, 0],
           'circle-stroke-opacity': ['interpolate', ['linear'], ['zoom'], FOOTPRINT_MIN_ZOOM, 1, FOOTPRINT_MIN_ZOOM + 1, 0],
         },
+      },
+      {
+        id: LAYER.alertsRing,
+        type: 'circle',
+        source: SOURCE.buildingPoints,
+        filter: ['in', ['get', 'id'], ['literal', []]],
+        paint: { 'circle-radius': ['interpolate', ['linear'], ['zoom'], 8, 7, 16, 14], 'circle-color': 'rgba(0,0,0,0)', 'circle-stroke-color': COLORS.alert, 'circle-stroke-width': 2.5 },
       },
       {
         id: LAYER.cadastralBuildingsFill,

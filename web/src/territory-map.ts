@@ -162,6 +162,15 @@ export class TerritoryMap {
     else void this.loaded.then(apply)
   }
 
+  /** The buildings with an open alert, ringed in red. */
+  setAlertBuildings(ids: readonly string[]): void {
+    const apply = (): void => {
+      this.map.setFilter(LAYER.alertsRing, ['in', ['get', 'id'], ['literal', [...ids]]] as unknown as ExpressionSpecification)
+    }
+    if (this.map.isStyleLoaded()) apply()
+    else void this.loaded.then(apply)
+  }
+
   /** Shows or hides a group of optional layers (« Couches »). */
   setLayersVisible(group: keyof typeof TOGGLED_LAYERS, visible: boolean): void {
     const apply = (): void => {

@@ -67,3 +67,35 @@ export function timeSeriesChart(options: { title: string; unit: string; series: 
   void plot
   return figure
 }
+
+/**
+ * An energy signature: each day's consumption against its degree-days (points), and the fitted
+ * line base + slope × DJU. x is not time here.
+ */
+export function signatureChart(options: { title: string; unit: string; points: readonly { dju: number; consumption: number }[]; base: number; slope: number; width: number }): HTMLElement {
+  const figure = h('figure', { class: 'chart', role: 'img', 'aria-label': `${options.title} (${options.unit} par jour selon les DJU)` })
+  const sorted = [...options.points].sort((a, b) => a.dju - b.dju)
+  const xs = sorted.map((p) => p.dju)
+  const plot = new uPlot(
+    {
+      width: options.width,
+      height: 180,
+      title: options.title,
+      scales: { x: { time: false } },
+      axes: [
+        { label: 'DJU du jour', values: (_u, splits) => splits.map((v) => number.format(v)) },
+        { label: `${options.unit}/jour`, values: (_u, splits) => splits.map((v) => number.format(v)), size: 60 },
+      ],
+      series: [
+        { label: 'DJU', value: (_u, v) => (v === null ? '—' : number.format(v)) },
+        { label: 'Jours mesurés', stroke: '#1f5fbf', paths: () => null, points: { show: true, size: 5, fill: '#1f5fbf' }, value: (_u: uPlot, v: number | null) => (v === null ? '—' : `${number.format(v)} ${options.unit}`) },
+        { label: 'Signature', stroke: '#c0392b', width: 1.5, points: { show: false }, value: (_u: uPlot, v: number | null) => (v === null ? '—' : `${number.format(v)} ${options.unit}`) },
+      ],
+    },
+    [xs, sorted.map((p) => p.consumption), xs.map((x) => options.base + options.slope * x)] as uPlot.AlignedData,
+    figure,
+  )
+  figure.dataset.points = String(sorted.length)
+  void plot
+  return figure
+}
