@@ -204,7 +204,9 @@ describe('dead letters: every reason, with the message kept whole', () => {
     expect(await storedAt(devices.ambiance.id, t)).toEqual({})
   })
 
-  it('counts an exact duplicate and keeps one reading, but refuses another value at the same time (conflicting_value)', async () => {
+  // Three waits for the ingestion one after the other, each up to INGESTION_WAIT: a test timeout to match
+  // (the run's other files share the machine's two cores and, on the embedded engine, its one session).
+  it('counts an exact duplicate and keeps one reading, but refuses another value at the same time (conflicting_value)', { timeout: 3 * INGESTION_WAIT.timeout }, async () => {
     const t = nextTime()
     const pack = (v: number) => JSON.stringify([{ bn, n: 'co2', u: 'ppm', v, t }])
     await publish(`${SENML}/dup`, pack(600))

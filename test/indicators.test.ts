@@ -450,7 +450,7 @@ describe('indoor air and alerts', () => {
     ;[18, 18.5, 19.5, 20, 21].forEach((value, i) => readings.push({ sid: temperature, ts: local('2012-03-05', `${String(9 + i).padStart(2, '0')}:00`), value }))
     await new ReadingWriter(database.db, TZ).write(readings, [])
     await database.pool.query(`INSERT INTO school_holiday (starts, ends, label) VALUES ('2012-03-06', '2012-03-06', 'Congé de test') ON CONFLICT DO NOTHING`)
-    await refreshAir(database.db, '2012-03-01', TZ)
+    await refreshAir(database.db, '2012-03-01', TZ, '2012-03-31')
 
     const air = (await database.pool.query('SELECT sid, day::text, occupied_n, co2_1000_1700, co2_above_1700, occupied_hours, hours_below_19 FROM air_daily WHERE sid = ANY($1) ORDER BY sid, day', [[co2, temperature]])).rows
     expect(air).toEqual([
@@ -463,7 +463,7 @@ describe('indoor air and alerts', () => {
 
     // Thursday 8th: four occupied readings, all above 1,700 ppm (ICONE 5): a confinement alert; Monday's 2 raises none.
     await new ReadingWriter(database.db, TZ).write(['09:00', '10:00', '11:00', '14:00'].map((time) => ({ sid: co2, ts: local('2012-03-08', time), value: 1850 })), [])
-    await refreshAir(database.db, '2012-03-01', TZ)
+    await refreshAir(database.db, '2012-03-01', TZ, '2012-03-31')
     await refreshAlerts(database.db, '2012-03-10')
     const { alerts } = await json(await fetch(`${api.url}/api/alerts?building=${SCHOOL}&kind=confinement&status=all`))
     expect(alerts).toHaveLength(1)

@@ -27,23 +27,25 @@ const SCHEDULES = sql`
     SELECT building_id, weekday, opens, closes FROM building_schedule
   )`
 
-/** `from`: the first local day to recompute. */
-export async function refreshAir(db: Kysely<Schema>, from: string, timeZone: string): Promise<{ sensorDays: number }> {
+/** `from`: the first local day to recompute; `to`: the last (default: every day since `from`). */
+export async function refreshAir(db: Kysely<Schema>, from: string, timeZone: string, to: string | null = null): Promise<{ sensorDays: number }> {
   return db.transaction().execute(async (trx) => {
     await sql`SELECT pg_advisory_xact_lock(hashtext('territoire.air_refresh'))`.execute(trx)
-    await sql`DELETE FROM air_daily WHERE day >= ${from}::date`.execute(trx)
+    await sql`DELETE FROM air_daily WHERE day >= ${from}::date ${to === null ? sql`` : sql`AND day <= ${to}::date`}`.execute(trx)
     const start = sql`(${from}::date::timestamp AT TIME ZONE ${timeZone})`
+    // The end: the next local midnight after `to`, or far enough.
+    const end = to === null ? sql`'infinity'::timestamptz` : sql`((${to}::date + 1)::timestamp AT TIME ZONE ${timeZone})`
     const result = await sql`
       WITH ${SCHEDULES},
       co2 AS (
         SELECT s.sid, (r.ts AT TIME ZONE ${timeZone}) AS t, r.value, b.id AS building_id, b.usage
         FROM sensor s JOIN device d ON d.id = s.device_id JOIN building b ON b.id = d.building_id JOIN reading r ON r.sid = s.sid
-        WHERE s.quantity = 'co2' AND r.ts >= ${start}
+        WHERE s.quantity = 'co2' AND r.ts >= ${start} AND r.ts < ${end}
       ),
       temperature AS (
         SELECT s.sid, (h.hour AT TIME ZONE ${timeZone}) AS t, h.sum / h.n AS mean, b.id AS building_id, b.usage
         FROM sensor s JOIN device d ON d.id = s.device_id JOIN building b ON b.id = d.building_id JOIN reading_hourly h ON h.sid = s.sid
-        WHERE s.quantity = 'temperature' AND h.hour >= ${start}
+        WHERE s.quantity = 'temperature' AND h.hour >= ${start} AND h.hour < ${end}
       )
       INSERT INTO air_daily (sid, day, occupied_n, co2_1000_1700, co2_above_1700, occupied_hours, hours_below_19, hours_above_26)
       SELECT sid, t::date, count(*)::int, count(*) FILTER (WHERE value >= 1000 AND value <= 1700)::int, count(*) FILTER (WHERE value > 1700)::int, 0, 0, 0
