@@ -216,6 +216,19 @@ describe.skipIf(!existsSync(CHROMIUM))('hypervisor page (needs Debian chromium: 
     expect(consoleErrors).toEqual([])
   })
 
+  it('sends the page’s assets gzip-compressed and cached for a year (hashed names)', async () => {
+    const html = await (await fetch(`${api.url}/epci/248000531`)).text()
+    const script = /src="(\/assets\/[^"]+\.js)"/.exec(html)![1]!
+    const plain = await fetch(`${api.url}${script}`, { headers: { 'Accept-Encoding': 'identity' } })
+    const body = Buffer.from(await plain.arrayBuffer())
+    const zipped = await fetch(`${api.url}${script}`, { headers: { 'Accept-Encoding': 'gzip' } })
+    expect(zipped.headers.get('content-encoding')).toBe('gzip')
+    expect(zipped.headers.get('cache-control')).toBe('public, max-age=31536000, immutable')
+    const compressed = Number(zipped.headers.get('content-length'))
+    expect(compressed).toBeLessThan(body.length / 2)
+    expect(Buffer.from(await zipped.arrayBuffer()).equals(body)).toBe(true) // fetch decodes it back: the same bytes
+  })
+
   it('answers an unknown SIREN with a French message, not a blank page', async () => {
     expect(await open('/epci/999999999')).toBe('error')
     expect(await page.textContent('#alert')).toMatch(/Aucun EPCI/)
