@@ -209,6 +209,18 @@ describe.skipIf(!existsSync(CHROMIUM))('hypervisor page (needs Debian chromium: 
       "window.territoireMap.queryRenderedFeatures({ layers: ['sensors-circle'] }).map((f) => ({ quantity: f.properties.quantity, status: f.properties.status }))")
     expect(sensors.length).toBeGreaterThan(39)
     expect(new Set(sensors.map((x) => x.quantity))).toContain('co2')
+    // A new value published on MQTT reaches the sensor's dot on the map (its tiles asked again).
+    const publisher = await mqtt.connectAsync(mqttUrl(), { clientId: uniqueName('web-pub'), protocolVersion: 4 })
+    const publishedAt = Date.now()
+    await publisher.publishAsync(`${topicPrefix}/senml/80021-ecole-1-ambiance`, JSON.stringify([
+      { bn: 'urn:dev:territoire:80021-ecole-1-ambiance:', bt: Math.ceil(publishedAt / 1000) + 2, n: 'co2', u: 'ppm', v: 1999 },
+    ]), { qos: 1 })
+    await publisher.endAsync()
+    await page.waitForFunction(
+      "window.territoireMap.queryRenderedFeatures({ layers: ['sensors-circle'] }).some((f) => f.properties.id === '80021-ecole-1-ambiance.co2' && f.properties.value === 1999)",
+      undefined, { timeout: 30_000 })
+    process.stdout.write(`[territoire web e2e] MQTT reading on the map's sensors layer after ${Date.now() - publishedAt} ms\n`)
+
     // Off again: none drawn, and the URL says so.
     await page.click('#layer-sensors')
     await page.waitForFunction("window.territoireMap.queryRenderedFeatures({ layers: ['sensors-circle'] }).length === 0")

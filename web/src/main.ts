@@ -74,6 +74,7 @@ let buildings3d: Buildings3d | null = null
 let generation = 0
 let inFlight: AbortController | null = null
 let tileErrorShown = false
+let sensorsReload: ReturnType<typeof setTimeout> | null = null
 /** The live stream of the EPCI shown, and its SIREN. */
 let live: { readonly siren: string; readonly connection: LiveConnection } | null = null
 
@@ -83,7 +84,16 @@ function followLive(siren: string | null): void {
   live?.connection.close()
   live = siren === null ? null : {
     siren,
-    connection: connectLive(siren, (reading) => buildingPanel.updateReading(reading), (alert) => {
+    connection: connectLive(siren, (reading) => {
+      buildingPanel.updateReading(reading)
+      // The sensors on the map: their tiles asked again, at most twice a second.
+      if (applied.sensors && sensorsReload === null) {
+        sensorsReload = setTimeout(() => {
+          sensorsReload = null
+          territoryMap?.reloadSource('sensors')
+        }, 500)
+      }
+    }, (alert) => {
       messages.info(`Nouvelle alerte : ${alert.reason}`)
       void showAlerts(siren)
     }),

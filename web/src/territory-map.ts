@@ -171,6 +171,15 @@ export class TerritoryMap {
     else void this.loaded.then(apply)
   }
 
+  /**
+   * Asks a vector source's tiles again (the sensors' after new readings): the hub answers a tile
+   * whose layer changed with new bytes, an unchanged one with a 304 (its ETag), so this is cheap.
+   */
+  reloadSource(id: string): void {
+    const source = this.map.getSource(id) as maplibregl.VectorTileSource | undefined
+    if (source?.tiles) source.setTiles([...source.tiles])
+  }
+
   /** Shows or hides a group of optional layers (« Couches »). */
   setLayersVisible(group: keyof typeof TOGGLED_LAYERS, visible: boolean): void {
     const apply = (): void => {
