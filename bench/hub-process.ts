@@ -1,6 +1,7 @@
 /** Starts `territoire start` as a separate process for the benchmarks, as an operator would. */
 import { spawn, type ChildProcess } from 'node:child_process'
 import path from 'node:path'
+import pg from 'pg'
 import { freePort } from '../test/ports.ts'
 
 export { freePort }
@@ -51,4 +52,22 @@ export function median(values: readonly number[]): number {
 export function percentile(values: readonly number[], p: number): number {
   const sorted = [...values].sort((a, b) => a - b)
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!
+}
+
+/** The benchmarks' admin connection to the local PostgreSQL (BENCH_ADMIN_URL). */
+export const BENCH_ADMIN_URL = process.env.BENCH_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres'
+
+/** Drops and creates the database `name` on the admin connection's server; its URL. */
+export async function freshDatabase(name: string): Promise<string> {
+  const admin = new pg.Client(BENCH_ADMIN_URL)
+  await admin.connect()
+  try {
+    await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)
+    await admin.query(`CREATE DATABASE ${name}`)
+  } finally {
+    await admin.end()
+  }
+  const url = new URL(BENCH_ADMIN_URL)
+  url.pathname = `/${name}`
+  return url.toString()
 }

@@ -23,11 +23,10 @@ import { silentLogger } from '../core/index.ts'
 import { DEMO_EPCI, loadDemoTerritory } from '../ingestion/demo-territory.ts'
 import { parseDeviceSpec, provisionDevices, RollupCalculator, type Reading } from '../ingestion/index.ts'
 import { connectDatabase, migrate } from '../sql/index.ts'
-import { freePort, median, percentile, startHubProcess } from './hub-process.ts'
+import { freshDatabase, freePort, median, percentile, startHubProcess } from './hub-process.ts'
 
 const SENSORS = Number(process.argv[2] ?? 1_000)
 const REQUESTS = Number(process.argv[3] ?? 200)
-const ADMIN_URL = process.env.BENCH_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres'
 const DATABASE = 'territoire_bench_indicators'
 const YEAR = 2025
 const EPCI = DEMO_EPCI[0] // CA Amiens Métropole
@@ -40,17 +39,6 @@ const log = (line: string) => process.stderr.write(`${line}\n`)
 function dayTemperatures(dayOfYear: number): { tmin: number; tmax: number; dju: number } {
   const mean = 11 + 8 * Math.sin((2 * Math.PI * (dayOfYear - 110)) / 365) + 2.5 * Math.sin(dayOfYear * 1.7)
   return { tmin: mean - 4, tmax: mean + 4, dju: Math.max(0, 18 - mean) }
-}
-
-async function prepareDatabase(): Promise<string> {
-  const admin = new pg.Client(ADMIN_URL)
-  await admin.connect()
-  await admin.query(`DROP DATABASE IF EXISTS ${DATABASE} WITH (FORCE)`)
-  await admin.query(`CREATE DATABASE ${DATABASE}`)
-  await admin.end()
-  const url = new URL(ADMIN_URL)
-  url.pathname = `/${DATABASE}`
-  return url.toString()
 }
 
 /** Writes to a COPY stream, waiting for it to drain when its buffer is full. */
@@ -76,7 +64,7 @@ async function copyInto(url: string, statement: string) {
   }
 }
 
-const url = await prepareDatabase()
+const url = await freshDatabase(DATABASE)
 const database = await connectDatabase(url, { log: silentLogger, timeoutSeconds: 10 })
 await migrate(database.pool, silentLogger)
 await loadDemoTerritory(database.db, silentLogger)

@@ -19,12 +19,11 @@
  */
 import { readFileSync } from 'node:fs'
 import http from 'node:http'
-import pg from 'pg'
 import { TILE_SESSION_SETTINGS, TILE_SOURCES } from '../api/index.ts'
 import { buildTileSql, tileQuery } from '../api/tiles/tile-sql.ts'
 import { silentLogger } from '../core/index.ts'
 import { connectDatabase, markLayersChanged, migrate } from '../sql/index.ts'
-import { freePort, median, percentile, startHubProcess } from './hub-process.ts'
+import { freshDatabase, freePort, median, percentile, startHubProcess } from './hub-process.ts'
 
 const PARCELS = Number(process.argv[2] ?? 500_000)
 const ROUNDS = Number(process.argv[3] ?? 3)
@@ -32,7 +31,6 @@ const IN_FLIGHT = Number(process.argv[4] ?? 8)
 const PER_ZOOM = 80
 /** The warm pass: the list this many times over (a pass of a few hundred tiles is too short to time alone). */
 const WARM_REPEAT = 10
-const ADMIN_URL = process.env.BENCH_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres'
 const DATABASE = 'territoire_bench_tiles'
 const log = (line: string) => process.stderr.write(`${line}\n`)
 
@@ -84,17 +82,6 @@ const DENSE_TILES = `
     FROM (SELECT ST_Centroid(geom_3857) AS c FROM parcel) AS p
   ) AS t GROUP BY x, y ORDER BY count(*) DESC, x, y LIMIT $2`
 
-async function prepareDatabase(): Promise<string> {
-  const admin = new pg.Client(ADMIN_URL)
-  await admin.connect()
-  await admin.query(`DROP DATABASE IF EXISTS ${DATABASE} WITH (FORCE)`)
-  await admin.query(`CREATE DATABASE ${DATABASE}`)
-  await admin.end()
-  const url = new URL(ADMIN_URL)
-  url.pathname = `/${DATABASE}`
-  return url.toString()
-}
-
 /** Runs `task` over `items`, `inFlight` at a time; answers each item's latency (ms) and the total seconds. */
 async function pass<T>(items: readonly T[], task: (item: T) => Promise<void>, inFlight = IN_FLIGHT): Promise<{ latencies: number[]; seconds: number }> {
   const latencies = new Array<number>(items.length)
@@ -136,7 +123,7 @@ async function cacheMetric(get: ReturnType<typeof httpGetter>['get'], name: stri
   return Number(body.match(new RegExp(`^${name} (\\S+)$`, 'm'))?.[1] ?? NaN)
 }
 
-const url = await prepareDatabase()
+const url = await freshDatabase(DATABASE)
 const database = await connectDatabase(url, { log: silentLogger, timeoutSeconds: 10, maxConnections: IN_FLIGHT })
 await migrate(database.pool, silentLogger)
 const towns = Math.max(20, Math.round(PARCELS / 2_000))

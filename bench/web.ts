@@ -16,16 +16,14 @@
  * Run `npm run build:server` and `npm run build:web` first.
  */
 import { existsSync } from 'node:fs'
-import pg from 'pg'
 import { chromium } from 'playwright-core'
 import { silentLogger } from '../core/index.ts'
 import { DEMO_EPCI, loadDemoTerritory } from '../ingestion/demo-territory.ts'
 import { connectDatabase, migrate } from '../sql/index.ts'
-import { freePort, median, startHubProcess } from './hub-process.ts'
+import { freshDatabase, freePort, median, startHubProcess } from './hub-process.ts'
 
 const BUILDINGS = Number(process.argv[2] ?? 10_000)
 const ROUNDS = Number(process.argv[3] ?? 3)
-const ADMIN_URL = process.env.BENCH_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres'
 const DATABASE = 'territoire_bench_web'
 const EPCI = DEMO_EPCI[0]
 const CHROMIUM = '/usr/bin/chromium'
@@ -33,18 +31,7 @@ const log = (line: string) => process.stderr.write(`${line}\n`)
 
 if (!existsSync(CHROMIUM)) throw new Error('bench:web needs Debian chromium: apt-get install -y chromium')
 
-async function prepareDatabase(): Promise<string> {
-  const admin = new pg.Client(ADMIN_URL)
-  await admin.connect()
-  await admin.query(`DROP DATABASE IF EXISTS ${DATABASE} WITH (FORCE)`)
-  await admin.query(`CREATE DATABASE ${DATABASE}`)
-  await admin.end()
-  const url = new URL(ADMIN_URL)
-  url.pathname = `/${DATABASE}`
-  return url.toString()
-}
-
-const url = await prepareDatabase()
+const url = await freshDatabase(DATABASE)
 const database = await connectDatabase(url, { log: silentLogger, timeoutSeconds: 10 })
 await migrate(database.pool, silentLogger)
 await loadDemoTerritory(database.db, silentLogger)
