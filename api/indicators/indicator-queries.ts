@@ -269,14 +269,38 @@ export interface TerritoryIndicators {
 /** The buildings of the territory: `where` selects them among building b joined to commune c. */
 async function territoryIndicators(db: Kysely<Schema>, where: ReturnType<typeof sql>, year: number): Promise<TerritoryIndicators> {
   // One pass over the territory's buildings and their months of the two years: carriers' totals and each building's energy.
-  const { rows } = await sql<{ id: string; nom: string; usage: string; commune: string; insee: string; population: number | null; floor_area_m2: number | null; carrier: string | null; label: string; unit: string; price: number | null; factor: number | null; co2_source: string | null; year: number | null; consumption: number }>`
+  const energyQuery = sql<{ id: string; nom: string; usage: string; commune: string; insee: string; population: number | null; floor_area_m2: number | null; carrier: string | null; label: string; unit: string; price: number | null; factor: number | null; co2_source: string | null; year: number | null; consumption: number }>`
     SELECT b.id, b.nom, b.usage, c.nom AS commune, c.insee, c.population, b.floor_area_m2, m.carrier, k.label, k.unit, k.price_eur_per_unit AS price, k.co2_kg_per_unit AS factor, k.co2_source,
            extract(year FROM m.month)::int AS year, coalesce(sum(m.consumption), 0)::float8 AS consumption
     FROM building b JOIN commune c ON c.insee = b.commune_insee
     LEFT JOIN energy_monthly m ON m.building_id = b.id AND m.month >= make_date(${year - 1}, 1, 1) AND m.month < make_date(${year + 1}, 1, 1)
     LEFT JOIN energy_carrier k ON k.id = m.carrier
     WHERE ${where}
-    GROUP BY b.id, b.nom, b.usage, c.nom, c.insee, c.population, b.floor_area_m2, m.carrier, k.label, k.unit, k.price_eur_per_unit, k.co2_kg_per_unit, k.co2_source, 14`.execute(db)
+    GROUP BY b.id, b.nom, b.usage, c.nom, c.insee, c.population, b.floor_area_m2, m.carrier, k.label, k.unit, k.price_eur_per_unit, k.co2_kg_per_unit, k.co2_source, 14`
+  const devicesQuery = sql<{ devices: number; heard: number }>`
+    SELECT count(*)::int AS devices,
+           -- Heard: a reading in the last 24 h, which lies in an hourly rollup of the last 25 h (a bounded probe of its key).
+           count(*) FILTER (WHERE EXISTS (
+             SELECT 1 FROM sensor s JOIN reading_hourly h ON h.sid = s.sid
+             WHERE s.device_id = d.id AND h.hour > now() - make_interval(hours => ${HEARD_WITHIN_HOURS + 1})
+               AND h.last_ts > now() - make_interval(hours => ${HEARD_WITHIN_HOURS})))::int AS heard
+    FROM device d JOIN building b ON b.id = d.building_id JOIN commune c ON c.insee = b.commune_insee
+    WHERE ${where}`
+  const alertsQuery = sql<{ kind: string; n: number }>`
+    SELECT a.kind, count(*)::int AS n FROM alert a JOIN building b ON b.id = a.building_id JOIN commune c ON c.insee = b.commune_insee
+    WHERE ${where} AND a.closed_at IS NULL GROUP BY 1`
+  const schoolsQuery = sql<{ id: string; nom: string; n: number | null; f1: number | null; f2: number | null }>`
+    SELECT b.id, b.nom, sum(a.occupied_n)::int AS n, sum(a.co2_1000_1700)::int AS f1, sum(a.co2_above_1700)::int AS f2
+    FROM building b JOIN commune c ON c.insee = b.commune_insee
+    LEFT JOIN device d ON d.building_id = b.id LEFT JOIN sensor s ON s.device_id = d.id AND s.quantity = 'co2'
+    LEFT JOIN air_daily a ON a.sid = s.sid AND a.day >= make_date(${year}, 1, 1) AND a.day < make_date(${year + 1}, 1, 1)
+    WHERE ${where} AND b.usage = 'ecole'
+    GROUP BY 1, 2 ORDER BY 2, 1`
+
+  // The four reads at once: on a real server each on its own connection of the pool.
+  const [{ rows }, { rows: devices }, { rows: alerts }, { rows: schools }] = await Promise.all([
+    energyQuery.execute(db), devicesQuery.execute(db), alertsQuery.execute(db), schoolsQuery.execute(db),
+  ])
   const carrierYear = new Map<string, CarrierRow>()
   const buildingMap = new Map<string, { id: string; nom: string; usage: string; commune: string; insee: string; population: number | null; floor_area_m2: number | null; energy_kwh: number | null; monitored: boolean }>()
   for (const r of rows) {
@@ -310,26 +334,6 @@ async function territoryIndicators(db: Kysely<Schema>, where: ReturnType<typeof 
     }))
     .sort((a, b) => (b.energy_kwh_per_m2_year ?? -1) - (a.energy_kwh_per_m2_year ?? -1) || a.id.localeCompare(b.id))
   const intensities = ranking.map((r) => r.energy_kwh_per_m2_year).filter((v): v is number => v !== null).sort((a, b) => a - b)
-
-  const { rows: devices } = await sql<{ devices: number; heard: number }>`
-    SELECT count(*)::int AS devices,
-           -- Heard: a reading in the last 24 h, which lies in an hourly rollup of the last 25 h (a bounded probe of its key).
-           count(*) FILTER (WHERE EXISTS (
-             SELECT 1 FROM sensor s JOIN reading_hourly h ON h.sid = s.sid
-             WHERE s.device_id = d.id AND h.hour > now() - make_interval(hours => ${HEARD_WITHIN_HOURS + 1})
-               AND h.last_ts > now() - make_interval(hours => ${HEARD_WITHIN_HOURS})))::int AS heard
-    FROM device d JOIN building b ON b.id = d.building_id JOIN commune c ON c.insee = b.commune_insee
-    WHERE ${where}`.execute(db)
-  const { rows: alerts } = await sql<{ kind: string; n: number }>`
-    SELECT a.kind, count(*)::int AS n FROM alert a JOIN building b ON b.id = a.building_id JOIN commune c ON c.insee = b.commune_insee
-    WHERE ${where} AND a.closed_at IS NULL GROUP BY 1`.execute(db)
-  const { rows: schools } = await sql<{ id: string; nom: string; n: number | null; f1: number | null; f2: number | null }>`
-    SELECT b.id, b.nom, sum(a.occupied_n)::int AS n, sum(a.co2_1000_1700)::int AS f1, sum(a.co2_above_1700)::int AS f2
-    FROM building b JOIN commune c ON c.insee = b.commune_insee
-    LEFT JOIN device d ON d.building_id = b.id LEFT JOIN sensor s ON s.device_id = d.id AND s.quantity = 'co2'
-    LEFT JOIN air_daily a ON a.sid = s.sid AND a.day >= make_date(${year}, 1, 1) AND a.day < make_date(${year + 1}, 1, 1)
-    WHERE ${where} AND b.usage = 'ecole'
-    GROUP BY 1, 2 ORDER BY 2, 1`.execute(db)
 
   // Per commune: what a choropleth of the territory needs.
   const communes = new Map<string, { insee: string; nom: string; population: number | null; buildings: number; monitored: number; energy_kwh: number }>()
