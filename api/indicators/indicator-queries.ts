@@ -128,6 +128,29 @@ export interface BuildingIndicators {
   }
 }
 
+/**
+ * Décret tertiaire: the climate-corrected consumption of the period's calendar year, and the
+ * reference year's — declared, or computed from the hub's data of that year.
+ */
+async function decretFigures(db: Kysely<Schema>, building: { readonly id: string; readonly epci: string | null; readonly reference_year: number | null; readonly reference_kwh: number | null }, period: IndicatorPeriod) {
+  let corrected: number | null = null
+  let reference: number | null = building.reference_kwh
+  let referenceSource: 'declared' | 'computed' | null = reference === null ? null : 'declared'
+  if (period.year !== null) {
+    const station = await stationOf(db, building.epci)
+    const [current, computed] = await Promise.all([
+      buildingSignature(db, building.id, station, period),
+      reference === null && building.reference_year !== null ? buildingSignature(db, building.id, station, yearPeriod(building.reference_year)) : Promise.resolve(null),
+    ])
+    corrected = current.corrected_energy_kwh
+    if (computed && computed.corrected_energy_kwh !== null) {
+      reference = computed.corrected_energy_kwh
+      referenceSource = 'computed'
+    }
+  }
+  return { corrected, reference, referenceSource }
+}
+
 export async function buildingIndicators(db: Kysely<Schema>, scope: Scope, id: string, period: IndicatorPeriod, timeZone = 'Europe/Paris'): Promise<BuildingIndicators> {
   const sirens = scopedSirens(scope)
   const building = await db
@@ -149,7 +172,35 @@ export async function buildingIndicators(db: Kysely<Schema>, scope: Scope, id: s
       WHERE d.building_id = ${id}
       GROUP BY s.carrier, c.label, c.unit, c.price_eur_per_unit, c.co2_kg_per_unit, c.co2_source
       ORDER BY s.carrier`.execute(db)).rows
-  const rows = await carrierRows(period)
+  // Every read below is independent of the others: they run at once, on the pool's connections.
+  const yesterday = localDay(new Date(Date.now() - 86_400_000), timeZone)
+  const [rows, beforeRows, { rows: series }, { rows: gaps }, { rows: alerts }, { rows: air }, { rows: sensors }, base, decret] = await Promise.all([
+    carrierRows(period),
+    period.year === null ? Promise.resolve([]) : carrierRows(yearPeriod(period.year - 1)),
+    sql<{ day: string; carrier: string; consumption: number }>`
+      SELECT e.day::text AS day, s.carrier, sum(e.consumption)::float8 AS consumption
+      FROM device d JOIN sensor s ON s.device_id = d.id JOIN energy_daily e ON e.sid = s.sid
+      WHERE d.building_id = ${id} AND s.carrier IS NOT NULL AND e.day BETWEEN ${period.from}::date AND ${period.to}::date
+      GROUP BY 1, 2 ORDER BY 1, 2`.execute(db),
+    sql<{ sensor: string; carrier: string; from: Date; to: Date; consumption: number | null }>`
+      SELECT s.id AS sensor, s.carrier, g.from_ts AS "from", g.to_ts AS "to", g.consumption
+      FROM device d JOIN sensor s ON s.device_id = d.id JOIN energy_gap g ON g.sid = s.sid
+      WHERE d.building_id = ${id} AND g.to_ts >= ${period.from}::date AND g.from_ts < ${period.to}::date + 1
+      ORDER BY g.from_ts`.execute(db),
+    sql<{ n: number }>`SELECT count(*)::int AS n FROM alert WHERE building_id = ${id} AND closed_at IS NULL`.execute(db),
+    sql<{ n: number; f1: number; f2: number; hours: number; below: number; above: number }>`
+      SELECT coalesce(sum(a.occupied_n), 0)::int AS n, coalesce(sum(a.co2_1000_1700), 0)::int AS f1, coalesce(sum(a.co2_above_1700), 0)::int AS f2,
+             coalesce(sum(a.occupied_hours), 0)::int AS hours, coalesce(sum(a.hours_below_19), 0)::int AS below, coalesce(sum(a.hours_above_26), 0)::int AS above
+      FROM device d JOIN sensor s ON s.device_id = d.id JOIN air_daily a ON a.sid = s.sid
+      WHERE d.building_id = ${id} AND a.day BETWEEN ${period.from}::date AND ${period.to}::date`.execute(db),
+    sql<{ id: string; quantity: string; unit: string; carrier: string | null; value: number | null; at: Date | null }>`
+      SELECT s.id, s.quantity, s.unit, s.carrier, h.last_value AS value, h.last_ts AS at
+      FROM device d JOIN sensor s ON s.device_id = d.id
+      LEFT JOIN LATERAL (SELECT last_ts, last_value FROM reading_hourly WHERE sid = s.sid ORDER BY hour DESC LIMIT 1) h ON true
+      WHERE d.building_id = ${id} ORDER BY s.id`.execute(db),
+    buildingBaseLoad(db, id, period.to < yesterday ? period.to : yesterday, timeZone),
+    decretFigures(db, building, period),
+  ])
   const carriers = rows.map((r) => ({ ...figures(r), meters: r.meters, days_measured: r.days_measured, resets: r.resets }))
   const t = totals(carriers)
   const area = building.floor_area_m2
@@ -157,18 +208,13 @@ export async function buildingIndicators(db: Kysely<Schema>, scope: Scope, id: s
 
   let previous: BuildingIndicators['previous_year'] = null
   if (period.year !== null) {
-    const before = (await carrierRows(yearPeriod(period.year - 1))).filter((r) => r.consumption > 0)
+    const before = beforeRows.filter((r) => r.consumption > 0)
     if (before.length > 0) {
       const p = totals(before.map(figures))
       previous = { ...p, change: change(t.energy_kwh, p.energy_kwh) }
     }
   }
 
-  const { rows: series } = await sql<{ day: string; carrier: string; consumption: number }>`
-    SELECT e.day::text AS day, s.carrier, sum(e.consumption)::float8 AS consumption
-    FROM device d JOIN sensor s ON s.device_id = d.id JOIN energy_daily e ON e.sid = s.sid
-    WHERE d.building_id = ${id} AND s.carrier IS NOT NULL AND e.day BETWEEN ${period.from}::date AND ${period.to}::date
-    GROUP BY 1, 2 ORDER BY 1, 2`.execute(db)
   const monthly = new Map<string, { month: string; carrier: string; consumption: number }>()
   for (const d of series) {
     const key = `${d.day.slice(0, 7)}/${d.carrier}`
@@ -177,41 +223,9 @@ export async function buildingIndicators(db: Kysely<Schema>, scope: Scope, id: s
     monthly.set(key, m)
   }
 
-  const { rows: gaps } = await sql<{ sensor: string; carrier: string; from: Date; to: Date; consumption: number | null }>`
-    SELECT s.id AS sensor, s.carrier, g.from_ts AS "from", g.to_ts AS "to", g.consumption
-    FROM device d JOIN sensor s ON s.device_id = d.id JOIN energy_gap g ON g.sid = s.sid
-    WHERE d.building_id = ${id} AND g.to_ts >= ${period.from}::date AND g.from_ts < ${period.to}::date + 1
-    ORDER BY g.from_ts`.execute(db)
-  const { rows: alerts } = await sql<{ n: number }>`SELECT count(*)::int AS n FROM alert WHERE building_id = ${id} AND closed_at IS NULL`.execute(db)
-
-  const { rows: air } = await sql<{ n: number; f1: number; f2: number; hours: number; below: number; above: number }>`
-    SELECT coalesce(sum(a.occupied_n), 0)::int AS n, coalesce(sum(a.co2_1000_1700), 0)::int AS f1, coalesce(sum(a.co2_above_1700), 0)::int AS f2,
-           coalesce(sum(a.occupied_hours), 0)::int AS hours, coalesce(sum(a.hours_below_19), 0)::int AS below, coalesce(sum(a.hours_above_26), 0)::int AS above
-    FROM device d JOIN sensor s ON s.device_id = d.id JOIN air_daily a ON a.sid = s.sid
-    WHERE d.building_id = ${id} AND a.day BETWEEN ${period.from}::date AND ${period.to}::date`.execute(db)
   const a = air[0]!
 
-  const { rows: sensors } = await sql<{ id: string; quantity: string; unit: string; carrier: string | null; value: number | null; at: Date | null }>`
-    SELECT s.id, s.quantity, s.unit, s.carrier, h.last_value AS value, h.last_ts AS at
-    FROM device d JOIN sensor s ON s.device_id = d.id
-    LEFT JOIN LATERAL (SELECT last_ts, last_value FROM reading_hourly WHERE sid = s.sid ORDER BY hour DESC LIMIT 1) h ON true
-    WHERE d.building_id = ${id} ORDER BY s.id`.execute(db)
-
-  const yesterday = localDay(new Date(Date.now() - 86_400_000), timeZone)
-  const base = await buildingBaseLoad(db, id, period.to < yesterday ? period.to : yesterday, timeZone)
-
-  // Décret tertiaire: climate-corrected consumption of the year, against the reference year's.
-  let corrected: number | null = null
-  let reference: number | null = building.reference_kwh
-  let referenceSource: 'declared' | 'computed' | null = reference === null ? null : 'declared'
-  if (period.year !== null) {
-    const station = await stationOf(db, building.epci)
-    corrected = (await buildingSignature(db, id, station, period)).corrected_energy_kwh
-    if (reference === null && building.reference_year !== null) {
-      reference = (await buildingSignature(db, id, station, yearPeriod(building.reference_year))).corrected_energy_kwh
-      if (reference !== null) referenceSource = 'computed'
-    }
-  }
+  const { corrected, reference, referenceSource } = decret
   const trajectory = building.reference_year !== null && reference !== null && corrected !== null && period.year !== null
     ? trajectoryStatus(building.reference_year, reference, period.year, corrected)
     : null
