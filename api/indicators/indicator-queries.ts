@@ -152,15 +152,7 @@ async function decretFigures(db: Kysely<Schema>, building: { readonly id: string
 }
 
 export async function buildingIndicators(db: Kysely<Schema>, scope: Scope, id: string, period: IndicatorPeriod, timeZone = 'Europe/Paris'): Promise<BuildingIndicators> {
-  const sirens = scopedSirens(scope)
-  const building = await db
-    .selectFrom('building as b')
-    .innerJoin('commune as c', 'c.insee', 'b.commune_insee')
-    .select(['b.id', 'b.nom', 'b.usage', 'b.floor_area_m2', 'b.synthetic', 'b.reference_year', 'b.reference_kwh', 'c.insee as commune', 'c.nom as commune_nom', 'c.epci_siren as epci'])
-    .where('b.id', '=', id)
-    .$if(sirens !== null, (q) => q.where('c.epci_siren', 'in', sirens!.length > 0 ? [...sirens!] : ['']))
-    .executeTakeFirst()
-  if (!building) throw new NotFoundError(`no building ${id}`)
+  const building = await scopedBuilding(db, scope, id)
 
   const carrierRows = async (p: IndicatorPeriod) =>
     (await sql<CarrierRow & { meters: number; days_measured: number; resets: number }>`
@@ -405,15 +397,21 @@ export async function communeIndicators(db: Kysely<Schema>, scope: Scope, insee:
 }
 
 export async function buildingSignatureOf(db: Kysely<Schema>, scope: Scope, id: string, period: IndicatorPeriod) {
+  const building = await scopedBuilding(db, scope, id)
+  const station = await stationOf(db, building.epci)
+  return { building: { id: building.id, nom: building.nom }, period, ...(await buildingSignature(db, id, station, period)) }
+}
+
+/** A building with its commune and EPCI, within the caller's scope: outside it, as if it did not exist. */
+async function scopedBuilding(db: Kysely<Schema>, scope: Scope, id: string) {
   const sirens = scopedSirens(scope)
   const building = await db
     .selectFrom('building as b')
     .innerJoin('commune as c', 'c.insee', 'b.commune_insee')
-    .select(['b.id', 'b.nom', 'c.epci_siren as epci'])
+    .select(['b.id', 'b.nom', 'b.usage', 'b.floor_area_m2', 'b.synthetic', 'b.reference_year', 'b.reference_kwh', 'c.insee as commune', 'c.nom as commune_nom', 'c.epci_siren as epci'])
     .where('b.id', '=', id)
     .$if(sirens !== null, (q) => q.where('c.epci_siren', 'in', sirens!.length > 0 ? [...sirens!] : ['']))
     .executeTakeFirst()
   if (!building) throw new NotFoundError(`no building ${id}`)
-  const station = await stationOf(db, building.epci)
-  return { building: { id: building.id, nom: building.nom }, period, ...(await buildingSignature(db, id, station, period)) }
+  return building
 }

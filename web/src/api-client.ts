@@ -90,9 +90,10 @@ export function unknownEpciMessage(siren: string): string {
 
 /**
  * GET a JSON resource. `what` names it in French for the error message; `siren`, when given,
- * turns a 404/400 into "no such EPCI", the one client error a user can cause (by a deep link).
+ * turns a 404/400 into "no such EPCI", the one client error a user can cause (by a deep link);
+ * `notFound`, a 404 into that message (a building's or a commune's deep link).
  */
-async function getJson<T>(url: string, what: string, signal?: AbortSignal, siren?: string): Promise<T> {
+export async function getJson<T>(url: string, what: string, signal?: AbortSignal, siren?: string, notFound?: string): Promise<T> {
   let response: Response
   try {
     response = await fetch(url, { headers: { Accept: 'application/json' }, ...(signal ? { signal } : {}) })
@@ -112,6 +113,7 @@ async function getJson<T>(url: string, what: string, signal?: AbortSignal, siren
     if (siren !== undefined && (response.status === 404 || response.status === 400)) {
       throw new ApiError(unknownEpciMessage(siren), response.status, detail)
     }
+    if (notFound !== undefined && response.status === 404) throw new ApiError(notFound, 404, detail)
     throw new ApiError(`Le serveur n’a pas pu fournir ${what} (erreur ${response.status}). Réessayez dans un instant.`, response.status, detail)
   }
   try {

@@ -2,7 +2,7 @@
  * The indicator and readings endpoints as the building panel uses them (api/indicators/): types of
  * the fields the panel shows, each unit in its name or beside it, as the API gives it.
  */
-import { ApiError } from './api-client.ts'
+import { getJson } from './api-client.ts'
 
 export interface CarrierFigures {
   readonly carrier: string
@@ -33,21 +33,10 @@ export interface Reading {
   readonly value: number
 }
 
-async function getJson<T>(url: string, what: string, signal?: AbortSignal): Promise<T> {
-  let response: Response
-  try {
-    response = await fetch(url, { headers: { Accept: 'application/json' }, ...(signal ? { signal } : {}) })
-  } catch (error) {
-    if (signal?.aborted) throw error
-    throw new ApiError(`Le serveur Territoire ne répond pas : impossible de charger ${what}.`, 0)
-  }
-  if (response.status === 404) throw new ApiError(`Ce bâtiment n’existe pas, ou n’est pas visible pour vous.`, 404)
-  if (!response.ok) throw new ApiError(`Le serveur n’a pas pu fournir ${what} (erreur ${response.status}). Réessayez dans un instant.`, response.status)
-  return (await response.json()) as T
-}
+const NOT_VISIBLE = 'Ce bâtiment ou cette commune n’existe pas, ou n’est pas visible pour vous.'
 
 export function getBuildingIndicators(id: string, from: string, to: string, signal?: AbortSignal): Promise<BuildingIndicators> {
-  return getJson(`/api/buildings/${encodeURIComponent(id)}/indicators?from=${from}&to=${to}`, 'les indicateurs du bâtiment', signal)
+  return getJson(`/api/buildings/${encodeURIComponent(id)}/indicators?from=${from}&to=${to}`, 'les indicateurs du bâtiment', signal, undefined, NOT_VISIBLE)
 }
 
 export async function getSensorReadings(id: string, from: Date, to: Date, signal?: AbortSignal): Promise<Reading[]> {
@@ -70,11 +59,11 @@ export interface TerritoryIndicators {
 }
 
 export function getEpciIndicators(siren: string, year: number, signal?: AbortSignal): Promise<TerritoryIndicators> {
-  return getJson(`/api/epci/${encodeURIComponent(siren)}/indicators?year=${year}`, 'les indicateurs de l’EPCI', signal)
+  return getJson(`/api/epci/${encodeURIComponent(siren)}/indicators?year=${year}`, 'les indicateurs de l’EPCI', signal, undefined, NOT_VISIBLE)
 }
 
 export function getCommuneIndicators(insee: string, year: number, signal?: AbortSignal): Promise<TerritoryIndicators & { readonly commune: { readonly insee: string; readonly nom: string; readonly epci: string | null } }> {
-  return getJson(`/api/communes/${encodeURIComponent(insee)}/indicators?year=${year}`, 'les indicateurs de la commune', signal)
+  return getJson(`/api/communes/${encodeURIComponent(insee)}/indicators?year=${year}`, 'les indicateurs de la commune', signal, undefined, NOT_VISIBLE)
 }
 
 export interface SignatureResponse {
@@ -90,7 +79,7 @@ export interface SignatureResponse {
 }
 
 export function getBuildingSignature(id: string, from: string, to: string, signal?: AbortSignal): Promise<SignatureResponse> {
-  return getJson(`/api/buildings/${encodeURIComponent(id)}/signature?from=${from}&to=${to}`, 'la signature énergétique du bâtiment', signal)
+  return getJson(`/api/buildings/${encodeURIComponent(id)}/signature?from=${from}&to=${to}`, 'la signature énergétique du bâtiment', signal, undefined, NOT_VISIBLE)
 }
 
 export interface AlertItem {
@@ -103,5 +92,5 @@ export interface AlertItem {
 
 export async function getOpenAlerts(filter: { epci?: string; building?: string }, signal?: AbortSignal): Promise<AlertItem[]> {
   const query = filter.building ? `building=${encodeURIComponent(filter.building)}` : `epci=${encodeURIComponent(filter.epci ?? '')}`
-  return (await getJson<{ alerts: AlertItem[] }>(`/api/alerts?${query}&status=open&limit=1000`, 'les alertes', signal)).alerts
+  return (await getJson<{ alerts: AlertItem[] }>(`/api/alerts?${query}&status=open&limit=1000`, 'les alertes', signal, undefined, NOT_VISIBLE)).alerts
 }
