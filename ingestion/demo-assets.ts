@@ -5,6 +5,7 @@
  */
 import { booleanPointInPolygon, centerOfMass } from '@turf/turf'
 import type { MultiPolygon, Polygon } from 'geojson'
+import { heatingKwhPerDju, meanLoadKw, normalYearDegreeDays } from '../sensors/index.ts'
 import { parseDeviceSpec, type DeviceSpec } from './device-spec.ts'
 
 export interface DemoCommune {
@@ -25,6 +26,12 @@ export interface DemoBuilding {
   readonly communeInsee: string
   readonly footprint: Polygon
   readonly center: [number, number]
+  /**
+   * Décret tertiaire (1,000 m² or more): a reference year of 2010–2019 and its consumption as an
+   * operator would declare it (OPERAT) — the simulated year's, 15 to 65 % higher, so that some
+   * buildings are on their trajectory and some are not. Null below 1,000 m².
+   */
+  readonly reference: { readonly year: number; readonly kwh: number } | null
 }
 
 export interface DemoAssets {
@@ -32,6 +39,24 @@ export interface DemoAssets {
   /** Provisioned like any device (ingestion/device-provisioning.ts), with generic profiles. */
   readonly devices: readonly DeviceSpec[]
 }
+
+/**
+ * The demo's outdoor weather station: a temperature sensor of no building, at Amiens-Glisy
+ * (where Météo-France has one), reading the simulator's synthetic climate. The hub takes its
+ * daily minimum and maximum as the degree-days of the demo EPCI (`weather_station`).
+ */
+export const DEMO_WEATHER_STATION = {
+  id: 'demo-meteo-amiens',
+  nom: 'Station météo de démonstration (synthétique), Amiens-Glisy',
+  device: parseDeviceSpec({
+    id: 'demo-meteo-amiens',
+    name: 'Station météo de démonstration (synthétique)',
+    senmlBaseName: senmlBaseName('demo-meteo-amiens'),
+    location: [2.387, 49.873],
+    fields: { temperature: { quantity: 'temperature', unit: 'Cel', min: -40, max: 60 } },
+  }),
+  referenceDju: normalYearDegreeDays(),
+} as const
 
 /** The SenML base name of a Territoire device: records are named `<base><channel>`. */
 export function senmlBaseName(deviceId: string): string {
@@ -62,12 +87,22 @@ export function generateDemoAssets(communes: readonly DemoCommune[]): DemoAssets
         constructionYear: 1880 + Math.floor(random() * 140),
         communeInsee: commune.insee,
         ...placed,
+        reference: referenceOf(id, usage, floorAreaM2),
       }
       buildings.push(building)
       devices.push(...devicesOf(building))
     }
   }
   return { buildings, devices }
+}
+
+/** A building's declared reference (see DemoBuilding.reference), from its own seed: the rest of the demo is drawn as before. */
+function referenceOf(id: string, usage: BuildingUsage, floorAreaM2: number): DemoBuilding['reference'] {
+  if (floorAreaM2 < 1_000) return null
+  const random = seededRandom(`${id}/reference`)
+  const meter = { deviceId: `${id}-compteur`, usage, floorAreaM2 }
+  const simulatedYear = meanLoadKw(meter) * 8_760 + heatingKwhPerDju(meter) * normalYearDegreeDays()
+  return { year: 2010 + Math.floor(random() * 10), kwh: Math.round(simulatedYear * (1.15 + 0.5 * random())) }
 }
 
 /** What a commune of this size runs: a town hall and a school everywhere, more in towns. */

@@ -12,8 +12,9 @@ import type { SimulatedDevice } from '../sensors/index.ts'
 import { inTransaction, type Schema } from '../sql/index.ts'
 import { importBoundaries } from './boundaries-importer.ts'
 import { readCogFiles } from './cog-files.ts'
-import { generateDemoAssets, type DemoAssets } from './demo-assets.ts'
-import { provisionDevices } from './device-provisioning.ts'
+import { DEMO_WEATHER_STATION, generateDemoAssets, type DemoAssets } from './demo-assets.ts'
+import { provisionDevices, sensorId } from './device-provisioning.ts'
+import { OUTDOOR_USAGE } from '../sensors/index.ts'
 
 export const DEMO_DATA_DIR = path.join(PROJECT_ROOT, 'data', 'somme')
 
@@ -54,31 +55,43 @@ export async function loadDemoTerritory(db: Kysely<Schema>, log: Logger): Promis
       communes.map((c) => ({ insee: c.insee, nom: c.nom, population: c.population ?? 0, geometry: JSON.parse(c.geojson) as MultiPolygon })),
     )
     await insertDemoAssets(trx, assets)
+    await insertWeatherStation(trx)
     await recordDatasets(trx, boundaries.communes, assets)
     return { boundaries, assets }
   })
 
-  const sensors = assets.devices.reduce((n, d) => n + Object.keys(d.fields).length, 0)
+  const devices = [...assets.devices, DEMO_WEATHER_STATION.device]
+  const sensors = devices.reduce((n, d) => n + Object.keys(d.fields).length, 0)
   log.info('demo territory loaded', {
     communes: boundaries.communes,
     buildings: assets.buildings.length,
-    devices: assets.devices.length,
+    devices: devices.length,
     sensors,
     ms: Date.now() - started,
   })
-  return { loaded: true, communes: boundaries.communes, buildings: assets.buildings.length, devices: assets.devices.length, sensors }
+  return { loaded: true, communes: boundaries.communes, buildings: assets.buildings.length, devices: devices.length, sensors }
 }
 
 async function insertDemoAssets(db: Kysely<Schema>, { buildings, devices }: DemoAssets): Promise<void> {
   await sql`
-    INSERT INTO building (id, nom, usage, floor_area_m2, construction_year, commune_insee, synthetic, geom)
+    INSERT INTO building (id, nom, usage, floor_area_m2, construction_year, commune_insee, synthetic, geom, reference_year, reference_kwh)
     SELECT id, nom, usage, floor_area_m2, construction_year, commune_insee, true,
-           ST_Multi(ST_SetSRID(ST_GeomFromGeoJSON(footprint), 4326))
+           ST_Multi(ST_SetSRID(ST_GeomFromGeoJSON(footprint), 4326)), reference_year, reference_kwh
     FROM unnest(${buildings.map((b) => b.id)}::text[], ${buildings.map((b) => b.nom)}::text[], ${buildings.map((b) => b.usage)}::text[],
                 ${buildings.map((b) => b.floorAreaM2)}::float8[], ${buildings.map((b) => b.constructionYear)}::int[],
-                ${buildings.map((b) => b.communeInsee)}::text[], ${buildings.map((b) => JSON.stringify(b.footprint))}::text[])
-      AS b (id, nom, usage, floor_area_m2, construction_year, commune_insee, footprint)`.execute(db)
-  await provisionDevices(db, devices, 'upsert', { synthetic: true })
+                ${buildings.map((b) => b.communeInsee)}::text[], ${buildings.map((b) => JSON.stringify(b.footprint))}::text[],
+                ${buildings.map((b) => b.reference?.year ?? null)}::int[], ${buildings.map((b) => b.reference?.kwh ?? null)}::float8[])
+      AS b (id, nom, usage, floor_area_m2, construction_year, commune_insee, footprint, reference_year, reference_kwh)`.execute(db)
+  await provisionDevices(db, [...devices, DEMO_WEATHER_STATION.device], 'upsert', { synthetic: true })
+}
+
+/** The demo's weather station (its sensor's daily minimum and maximum), the degree-days of the demo EPCI. */
+async function insertWeatherStation(db: Kysely<Schema>): Promise<void> {
+  const station = DEMO_WEATHER_STATION
+  await sql`
+    INSERT INTO weather_station (id, nom, sensor_sid, reference_dju)
+    SELECT ${station.id}, ${station.nom}, sid, ${station.referenceDju} FROM sensor WHERE id = ${sensorId(station.device.id, 'temperature')}`.execute(db)
+  await sql`UPDATE epci SET weather_station = ${station.id} WHERE siren = ANY(${[...DEMO_EPCI]}::text[])`.execute(db)
 }
 
 async function recordDatasets(db: Kysely<Schema>, communes: number, assets: DemoAssets): Promise<void> {
@@ -93,8 +106,8 @@ async function recordDatasets(db: Kysely<Schema>, communes: number, assets: Demo
     },
     {
       id: 'batiments-demo',
-      title: 'Bâtiments publics, capteurs et mesures de démonstration',
-      source: 'Générés par Territoire (données synthétiques placées dans des communes réelles)',
+      title: 'Bâtiments publics, capteurs, mesures et météo de démonstration',
+      source: 'Générés par Territoire (données synthétiques placées dans des communes réelles : bâtiments, consommations, air intérieur, station météo et son climat, années de référence du décret tertiaire)',
       licence: 'Licence Ouverte / Open Licence (Etalab)',
       synthetic: true,
       feature_count: assets.buildings.length,
@@ -106,7 +119,7 @@ async function recordDatasets(db: Kysely<Schema>, communes: number, assets: Demo
 export async function listSimulatedDevices(db: Kysely<Schema>): Promise<SimulatedDevice[]> {
   const rows = await db
     .selectFrom('device as d')
-    .innerJoin('building as b', 'b.id', 'd.building_id')
+    .leftJoin('building as b', 'b.id', 'd.building_id')
     .innerJoin('sensor as s', 's.device_id', 'd.id')
     .select(['d.id', 'd.senml_base_name', 'b.usage', 'b.floor_area_m2', 's.channel', 's.quantity', 's.unit'])
     .where('d.synthetic', '=', true)
@@ -118,7 +131,8 @@ export async function listSimulatedDevices(db: Kysely<Schema>): Promise<Simulate
   for (const row of rows) {
     let device = devices.get(row.id)
     if (!device) {
-      device = { id: row.id, senmlBaseName: row.senml_base_name!, usage: row.usage, floorAreaM2: row.floor_area_m2 ?? 500, channels: [] }
+      // A device of no building is the demo's weather station: it reads the outdoor climate.
+      device = { id: row.id, senmlBaseName: row.senml_base_name!, usage: row.usage ?? OUTDOOR_USAGE, floorAreaM2: row.floor_area_m2 ?? 500, channels: [] }
       devices.set(row.id, device)
     }
     device.channels.push({ channel: row.channel, quantity: row.quantity, unit: row.unit })

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { isOccupied, simulatedValue } from './simulated-values.ts'
+import { heatingKwhPerDju, isOccupied, normalYearDegreeDays, OUTDOOR_USAGE, simulatedValue, syntheticDegreeDays } from './simulated-values.ts'
 import { simulatedPack } from './simulator.ts'
 
 const school = { deviceId: '80021-ecole-1-compteur', usage: 'ecole', floorAreaM2: 1200 }
@@ -20,9 +20,30 @@ describe('simulated building', () => {
     expect(simulatedValue(school, energy, TUESDAY_10H)).toBe(simulatedValue(school, energy, TUESDAY_10H))
   })
 
-  it('consumes about floor area × load over a day (8 W/m² for a school)', () => {
+  it('consumes floor area × load over a day (8 W/m² for a school), plus its electric heating × the day’s degree-days', () => {
     const day = simulatedValue(school, energy, TUESDAY_10H + 86_400) - simulatedValue(school, energy, TUESDAY_10H)
-    expect(day).toBeCloseTo((1200 * 8 * 24) / 1000, 0)
+    // From 09:00 UTC to 09:00 the next day: 15 hours of the first day's degree-days, 9 of the next one's.
+    const utcDay = Math.floor(TUESDAY_10H / 86_400)
+    const dju = (15 / 24) * syntheticDegreeDays(utcDay) + (9 / 24) * syntheticDegreeDays(utcDay + 1)
+    expect(heatingKwhPerDju(school)).toBeGreaterThan(0) // this meter heats with electricity
+    expect(day).toBeCloseTo((1200 * 8 * 24) / 1000 + heatingKwhPerDju(school) * dju, 0)
+    const unheated = ['a', 'b', 'c', 'd', 'e', 'f'].map((k) => ({ ...school, deviceId: `${k}-compteur` })).find((b) => heatingKwhPerDju(b) === 0)!
+    expect(simulatedValue(unheated, energy, TUESDAY_10H + 86_400) - simulatedValue(unheated, energy, TUESDAY_10H)).toBeCloseTo((1200 * 8 * 24) / 1000, 0)
+  })
+
+  it('gives the outdoor station an Amiens-like climate: cold in January, mild in July, degree-days in winter only', () => {
+    const station = { deviceId: 'demo-meteo-amiens', usage: OUTDOOR_USAGE, floorAreaM2: 0 }
+    const mean = (month: number) => {
+      let sum = 0
+      for (let d = 0; d < 28; d++) for (let h = 0; h < 24; h++) sum += simulatedValue(station, temperature, Date.UTC(2026, month, 1 + d, h) / 1000)
+      return sum / (28 * 24)
+    }
+    expect(mean(0)).toBeGreaterThan(0)
+    expect(mean(0)).toBeLessThan(8)
+    expect(mean(6)).toBeGreaterThan(14)
+    expect(mean(6)).toBeLessThan(22)
+    expect(normalYearDegreeDays()).toBeGreaterThan(2_000) // Amiens' normal is about 2,700 at base 18 °C
+    expect(normalYearDegreeDays()).toBeLessThan(3_000)
   })
 
   it('follows French school hours: no class on Wednesday afternoon or at the weekend', () => {

@@ -22,11 +22,19 @@ const INDEX_EPOCH = Date.UTC(2020, 0, 1) / 1000
 
 /** Mean electrical load per m² by use (W/m²): order of magnitude of French public buildings. */
 const LOAD_W_PER_M2: Record<string, number> = { mairie: 9, ecole: 8, gymnase: 11, mediatheque: 10 }
+/** The demo's outdoor weather station is a device of no building: its `usage`. */
+export const OUTDOOR_USAGE = 'exterieur'
+/** Base of the heating degree-days (Météo-France's, as api/indicators/degree-days.ts). */
+const DJU_BASE = 18
 
 export function simulatedValue(building: SimulatedBuilding, channel: SimulatedChannel, atSeconds: number, timeZone = 'Europe/Paris'): number {
   const local = localTime(atSeconds, timeZone)
   const occupied = isOccupied(building.usage, local.weekday, local.hour)
   const noise = jitter(`${building.deviceId}/${channel.channel}`, Math.floor(atSeconds / 60))
+  if (building.usage === OUTDOOR_USAGE) {
+    if (channel.quantity !== 'temperature') throw new Error(`no simulation for outdoor quantity ${channel.quantity}`)
+    return round(outdoorTemperature(atSeconds) + 0.2 * noise, 1)
+  }
   switch (channel.quantity) {
     case 'temperature': {
       const setpoint = occupied ? 20.2 : 16.8
@@ -35,8 +43,9 @@ export function simulatedValue(building: SimulatedBuilding, channel: SimulatedCh
     }
     case 'co2': {
       if (!occupied) return Math.round(430 + 25 * noise)
-      // Poorly ventilated rooms exist: the peak depends on the building, stable over time.
-      const peak = 900 + 900 * unit(`${building.deviceId}/ventilation`)
+      // Poorly ventilated rooms exist: the peak depends on the building, stable over time —
+      // under 1,000 ppm in most, up to 1,800 in a few.
+      const peak = 750 + 1050 * unit(`${building.deviceId}/ventilation`) ** 2
       const minutesIn = minutesSinceOpening(building.usage, local.hour)
       return Math.round(430 + (peak - 430) * (1 - Math.exp(-minutesIn / 45)) + 40 * noise)
     }
@@ -53,15 +62,86 @@ export function simulatedValue(building: SimulatedBuilding, channel: SimulatedCh
 }
 
 /**
- * kWh since the index origin of a load averaging P and swinging ±50 % over the day:
- * ∫ P(1 + ½ sin(2πt/D)) dt — strictly increasing, so a real counter's properties hold.
+ * kWh since the index origin: a load averaging P and swinging ±50 % over the day,
+ * ∫ P(1 + ½ sin(2πt/D)) dt, plus — in an electrically heated building — its heating, the
+ * building's kWh per degree-day times the synthetic climate's degree-days, spread evenly over
+ * each (UTC) day. Strictly increasing, so a real counter's properties hold.
  */
 function energyIndex(building: SimulatedBuilding, atSeconds: number): number {
-  const meanKw = (building.floorAreaM2 * (LOAD_W_PER_M2[building.usage] ?? 9)) / 1000
   const t = atSeconds - INDEX_EPOCH
   const swing = (0.5 * DAY_SECONDS) / (2 * Math.PI) * (1 - Math.cos((2 * Math.PI * t) / DAY_SECONDS))
   const start = 5_000 + 60_000 * unit(`${building.deviceId}/index`)
-  return start + (meanKw * (t + swing)) / 3600
+  return start + (meanLoadKw(building) * (t + swing)) / 3600 + heatingKwhPerDju(building) * degreeDaysSinceEpoch(atSeconds)
+}
+
+/** The mean electrical load (kW) besides heating. */
+export function meanLoadKw(building: SimulatedBuilding): number {
+  return (building.floorAreaM2 * (LOAD_W_PER_M2[building.usage] ?? 9)) / 1000
+}
+
+/**
+ * kWh of electric heating per degree-day: six buildings in ten heat with electricity (a stable
+ * draw per meter), 0.02 to 0.12 kWh per m² and DJU — from a well-insulated building to a sieve,
+ * which spreads the demo over the energy-label classes.
+ */
+export function heatingKwhPerDju(building: SimulatedBuilding): number {
+  if (unit(`${building.deviceId}/heating`) >= 0.6) return 0
+  return building.floorAreaM2 * (0.02 + 0.1 * unit(`${building.deviceId}/insulation`))
+}
+
+/**
+ * The demo's synthetic climate, Amiens-like (a normal year's mean from 4 °C in mid-January to
+ * 18 °C in mid-July) with weather: a day's mean strays from normal by a smoothed random amount of
+ * a few degrees, the same for every device and every run. `day`: days since 1970-01-01 (UTC).
+ */
+export function outdoorDailyMean(day: number): number {
+  let anomaly = 0
+  for (const [lag, weight] of [[0, 2.2], [1, 1.6], [2, 1.1], [3, 0.7]] as const) anomaly += weight * jitter('climate', day - lag)
+  return normalDailyMean(day) + anomaly
+}
+
+/** The synthetic climate's normal (no weather) mean temperature of a day. */
+export function normalDailyMean(day: number): number {
+  const dayOfYear = day - Math.floor(day / 365.25) * 365.25
+  return 11 - 7 * Math.cos((2 * Math.PI * (dayOfYear - 15)) / 365.25)
+}
+
+/** Outdoor temperature at a time: the day means joined smoothly, coldest about 04:00, warmest about 16:00 UTC. */
+export function outdoorTemperature(atSeconds: number): number {
+  const dayFloat = atSeconds / DAY_SECONDS - 0.5 // 0 at a day's noon
+  const day = Math.floor(dayFloat)
+  const f = dayFloat - day
+  const mean = outdoorDailyMean(day) * (1 - f) + outdoorDailyMean(day + 1) * f
+  const halfRange = 3 + 2 * unit(`climate-range#${day}`) * (1 - f) + 2 * unit(`climate-range#${day + 1}`) * f
+  const hour = (atSeconds % DAY_SECONDS) / 3600
+  return mean + halfRange * Math.sin((2 * Math.PI * (hour - 10)) / 24)
+}
+
+/** The synthetic climate's degree-days of a day (base 18 °C). */
+export function syntheticDegreeDays(day: number): number {
+  return Math.max(0, DJU_BASE - outdoorDailyMean(day))
+}
+
+/** A normal year's degree-days of the synthetic climate: the demo station's reference DJU. */
+export function normalYearDegreeDays(): number {
+  let total = 0
+  for (let d = 0; d < 365; d++) total += Math.max(0, DJU_BASE - normalDailyMean(d))
+  return Math.round(total)
+}
+
+/** Cumulative degree-days from the index origin, per day: computed once, extended as time goes. */
+const cumulativeDju: number[] = [0]
+const EPOCH_DAY = INDEX_EPOCH / DAY_SECONDS
+
+/** Degree-days since the index origin at a time, the current day's counted pro rata. */
+function degreeDaysSinceEpoch(atSeconds: number): number {
+  const elapsed = Math.max(0, atSeconds / DAY_SECONDS - EPOCH_DAY)
+  const whole = Math.floor(elapsed)
+  while (cumulativeDju.length <= whole) {
+    const d = cumulativeDju.length - 1
+    cumulativeDju.push(cumulativeDju[d]! + syntheticDegreeDays(EPOCH_DAY + d))
+  }
+  return cumulativeDju[whole]! + syntheticDegreeDays(EPOCH_DAY + whole) * (elapsed - whole)
 }
 
 export function isOccupied(usage: string, weekday: number, hour: number): boolean {
@@ -85,19 +165,28 @@ function minutesSinceOpening(usage: string, hour: number): number {
   return Math.max(0, (hour - opening) * 60)
 }
 
+/** One formatter per time zone: making one costs more than formatting (the demo's history makes a million readings). */
+const LOCAL_FORMATS = new Map<string, Intl.DateTimeFormat>()
+
 /** Weekday (0 = Sunday) and fractional hour in a time zone. */
 function localTime(atSeconds: number, timeZone: string): { weekday: number; hour: number } {
-  const parts = new Intl.DateTimeFormat('en-GB', { timeZone, weekday: 'short', hour: 'numeric', minute: 'numeric', hourCycle: 'h23' })
-    .formatToParts(new Date(atSeconds * 1000))
+  let format = LOCAL_FORMATS.get(timeZone)
+  if (!format) LOCAL_FORMATS.set(timeZone, (format = new Intl.DateTimeFormat('en-GB', { timeZone, weekday: 'short', hour: 'numeric', minute: 'numeric', hourCycle: 'h23' })))
+  const parts = format.formatToParts(new Date(atSeconds * 1000))
   const get = (type: string) => parts.find((p) => p.type === type)?.value ?? '0'
   const weekday = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'].indexOf(get('weekday'))
   return { weekday, hour: Number(get('hour')) + Number(get('minute')) / 60 }
 }
 
-/** A stable number in [0, 1) for a key. */
+/** A stable number in [0, 1) for a key: FNV-1a, then MurmurHash3's finaliser (keys differing in their last character, days in a row, must not give neighbouring numbers). */
 function unit(key: string): number {
   let h = 2166136261
   for (let i = 0; i < key.length; i++) h = Math.imul(h ^ key.charCodeAt(i), 16777619)
+  h ^= h >>> 16
+  h = Math.imul(h, 0x85ebca6b)
+  h ^= h >>> 13
+  h = Math.imul(h, 0xc2b2ae35)
+  h ^= h >>> 16
   return (h >>> 0) / 4294967296
 }
 

@@ -34,4 +34,11 @@ describe('energySignature', () => {
     expect(energySignature(flat)).toMatchObject({ slope: 0, weatherDependent: false, base: 100 - 9.5 })
     expect(energySignature(flat.slice(0, 13))).toBeNull()
   })
+
+  it('sees no heating in a flat load whose days differ by rounding only (sums of floating-point readings)', () => {
+    // 147.096 kWh a day, as summed from a meter's index: the last bits differ from day to day.
+    const days = Array.from({ length: 19 }, (_, i) => ({ dju: 10 + (i % 5), consumption: 147.096 + 1e-13 * (i % 5) }))
+    expect(energySignature(days)).toMatchObject({ slope: 0, r2: 0, weatherDependent: false })
+    expect(energySignature(days)!.base).toBeCloseTo(147.096, 9)
+  })
 })

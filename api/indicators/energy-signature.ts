@@ -48,7 +48,8 @@ export function energySignature(points: readonly SignaturePoint[]): EnergySignat
     sxy += dx * dy
     syy += dy * dy
   }
-  if (sxx === 0) return { base: my, slope: 0, r2: 0, points: n, weatherDependent: false }
+  // No spread in the degree-days, or none in the consumption but rounding (a flat load): no heating to see.
+  if (sxx === 0 || syy <= 1e-12 * Math.max(1, my * my) * n) return { base: my, slope: 0, r2: 0, points: n, weatherDependent: false }
   const slope = sxy / sxx
   if (slope <= 0) return { base: my, slope: 0, r2: 0, points: n, weatherDependent: false }
   const base = my - slope * mx
