@@ -48,6 +48,8 @@ export interface AppDependencies {
   readonly live?: LiveFeed
   /** HUB_TIMEZONE: the local time of days and occupied hours (default Europe/Paris). */
   readonly timeZone?: string
+  /** BASEMAP_STYLE_URL: a MapLibre style the page draws under its own layers; none: the offline map. */
+  readonly basemapStyleUrl?: string | null
 }
 
 export function createApp(deps: AppDependencies): Express {
@@ -86,7 +88,7 @@ export function createApp(deps: AppDependencies): Express {
   app.use(downloadRoutes(deps.db))
   app.use(catalogRoutes(deps.db, openData))
   app.use(openApiRoutes(openData))
-  if (deps.webDir) app.use(webRoutes(deps.webDir))
+  if (deps.webDir) app.use(webRoutes(deps.webDir, { basemapStyleUrl: deps.basemapStyleUrl ?? null }))
   app.use(notFoundHandler)
   app.use(problemHandler(deps.log))
   return app

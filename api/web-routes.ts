@@ -1,6 +1,7 @@
 /**
  * The hypervisor's built files (web/dist), and its client-side routes (`/epci/{siren}`…)
- * answered with index.html so that deep links work.
+ * answered with index.html so that deep links work. The page's settings (an external basemap)
+ * travel in index.html's head, so that the map needs no extra request to start.
  */
 import { createHash } from 'node:crypto'
 import { existsSync } from 'node:fs'
@@ -23,7 +24,15 @@ const TEXT_TYPES: Readonly<Record<string, string>> = {
 
 const CLIENT_ROUTES = /^\/(epci(\/.*)?)?$/
 
-export function webRoutes(webDir: string): Router {
+/** The `<meta>` that gives the page its external basemap (read by web/src/territory-map.ts). */
+export const BASEMAP_META_NAME = 'territoire-basemap-style'
+
+export interface WebPageOptions {
+  /** MapLibre style URL drawn under the map's own layers; null or absent: none (offline map). */
+  readonly basemapStyleUrl?: string | null
+}
+
+export function webRoutes(webDir: string, options: WebPageOptions = {}): Router {
   const router = Router()
   const index = path.join(webDir, 'index.html')
   if (!existsSync(index)) {
@@ -61,8 +70,19 @@ export function webRoutes(webDir: string): Router {
     res.send(found.body)
   })
   router.use(express.static(webDir, { index: false, maxAge: '1h', immutable: false }))
-  router.get(CLIENT_ROUTES, (_req, res) => {
-    res.set('Cache-Control', 'no-cache').sendFile(index)
+  const head = options.basemapStyleUrl ? `<meta name="${BASEMAP_META_NAME}" content="${escapeAttribute(options.basemapStyleUrl)}" />` : null
+  router.get(CLIENT_ROUTES, async (_req, res) => {
+    res.set('Cache-Control', 'no-cache')
+    if (head === null) return void res.sendFile(index)
+    // Read at each request, as sendFile does: a rebuilt page is served without a restart.
+    const html = await readFile(index, 'utf8')
+    // A function, not a string: `$&` in a URL must not be read as a replacement pattern.
+    res.type('html').send(html.replace(/<\/head>/i, (end) => `${head}\n${end}`))
   })
   return router
+}
+
+/** A value fit for a double-quoted HTML attribute. */
+function escapeAttribute(value: string): string {
+  return value.replace(/[&"'<>]/g, (c) => `&#${c.charCodeAt(0)};`)
 }

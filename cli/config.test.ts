@@ -97,6 +97,16 @@ describe('configuration', () => {
     expect(problems({ HUB_ADMIN_TOKEN: 'short' })).toEqual(['HUB_ADMIN_TOKEN must be at least 16 characters'])
   })
 
+  it('reads an optional basemap style URL: absolute http(s) only, one line per problem', () => {
+    expect(parseConfig({}, '/srv/territoire').basemapStyleUrl).toBeNull()
+    expect(parseConfig({ BASEMAP_STYLE_URL: ' https://tiles.example.fr/styles/plan.json?key=a"b ' }).basemapStyleUrl)
+      .toBe('https://tiles.example.fr/styles/plan.json?key=a%22b')
+    expect(parseConfig({ BASEMAP_STYLE_URL: 'http://127.0.0.1:8080/style.json' }).basemapStyleUrl).toBe('http://127.0.0.1:8080/style.json')
+    expect(problems({ BASEMAP_STYLE_URL: '/styles/plan.json' })).toEqual(['BASEMAP_STYLE_URL is not a valid URL (expected http://host:port/…)'])
+    expect(problems({ BASEMAP_STYLE_URL: 'ftp://tiles.example.fr/style.json' })).toEqual(['BASEMAP_STYLE_URL must start with http:// or https:// (got ftp://)'])
+    expect(problems({ BASEMAP_STYLE_URL: 'javascript:alert(1)' })).toEqual(['BASEMAP_STYLE_URL must start with http:// or https:// (got javascript://)'])
+  })
+
   it('warns about unknown variables with our prefixes (likely typos) and documents every known one', () => {
     expect(unknownVariables({ HUB_DEMOS: 'on', HUB_DEMO: 'on', PATH: '/bin' })).toEqual(['HUB_DEMOS'])
     expect(unknownVariables({ ENERGY_PRICE_EUR: '1' })).toEqual(['ENERGY_PRICE_EUR'])

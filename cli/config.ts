@@ -40,6 +40,8 @@ export interface HubConfig {
   readonly logLevel: LogLevel
   /** Open data: public base URL of absolute links (null: from each request) and the publisher named in the DCAT catalogue. */
   readonly openData: { readonly publicUrl: string | null; readonly publisherName: string }
+  /** MapLibre style (v8) drawn under the page map's own layers (BASEMAP_STYLE_URL); null: none, the map works offline. */
+  readonly basemapStyleUrl: string | null
 }
 
 /** One problem per invalid variable, each a complete sentence on one line. */
@@ -90,6 +92,7 @@ export const VARIABLES: ReadonlyArray<{ name: string; fallback: string; meaning:
   { name: 'LOG_LEVEL', fallback: 'info', meaning: 'debug, info, warn, error or silent' },
   { name: 'PUBLIC_URL', fallback: '(from the request)', meaning: 'public base URL of the open data\'s absolute links (OGC API, downloads, DCAT catalogue, TileJSON), e.g. https://donnees.example.fr behind a proxy' },
   { name: 'HUB_PUBLISHER_NAME', fallback: 'Territoire', meaning: 'name of the publisher (the OPSN) in the DCAT catalogue at /catalog' },
+  { name: 'BASEMAP_STYLE_URL', fallback: '(none: offline map)', meaning: 'http(s) URL of a MapLibre style (v8) the page draws under its own layers, e.g. https://tiles.openfreemap.org/styles/positron; unset, or unreachable from the browser: the map\'s own layers alone (works without internet)' },
 ]
 
 /** Variables with our prefixes that we do not know: most likely a typo worth a warning. */
@@ -209,6 +212,9 @@ export function parseConfig(env: Environment, cwd = process.cwd()): HubConfig {
 
   const publicUrl = url('PUBLIC_URL', ['http:', 'https:'])?.replace(/\/+$/, '') ?? null
   const publisherName = read('HUB_PUBLISHER_NAME') ?? 'Territoire'
+  // Normalised (spaces and quotes percent-encoded): the page receives it in an HTML attribute.
+  const basemapStyleUrl = url('BASEMAP_STYLE_URL', ['http:', 'https:'])
+  const basemap = basemapStyleUrl === null ? null : new URL(basemapStyleUrl).href
 
   if (problems.length > 0) throw new ConfigError(problems)
 
@@ -229,6 +235,7 @@ export function parseConfig(env: Environment, cwd = process.cwd()): HubConfig {
     timeZone,
     logLevel,
     openData: { publicUrl, publisherName },
+    basemapStyleUrl: basemap,
   })
 }
 

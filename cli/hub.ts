@@ -11,6 +11,7 @@ import { PROJECT_ROOT } from '../core/project-root.ts'
 import { applyCarrierSettings, createApp, LiveFeed, startIndicatorRefresher, TILE_SESSION_SETTINGS, TileService, type HealthReport } from '../api/index.ts'
 import { IngestionPipeline, connectMqtt, replayDeadLetters } from '../ingestion/index.ts'
 import { startEmbeddedBroker } from '../ingestion/embedded-broker.ts'
+import { writeDemoHistory } from '../ingestion/demo-history.ts'
 import { listSimulatedDevices, loadDemoTerritory } from '../ingestion/demo-territory.ts'
 import { startSimulator, type Simulator } from '../sensors/index.ts'
 import { connectDatabase, describeTarget, detectCapabilities, loadMigrations, migrate } from '../sql/index.ts'
@@ -67,7 +68,7 @@ export async function startHub(config: HubConfig, log: Logger, options: { webDir
       mqttUrl = broker.url
     }
 
-    if (config.demo) await loadDemoTerritory(database.db, log.child('demo'))
+    const demoLoaded = config.demo && (await loadDemoTerritory(database.db, log.child('demo'))).loaded
 
     // Tile SQL runs on sessions of its own on a real server (no parallel plan, no JIT: tile-sql.ts).
     let tilePool = database.pool
@@ -126,6 +127,20 @@ export async function startHub(config: HubConfig, log: Logger, options: { webDir
     })
     stops.push({ name: 'indicator refresher', stop: () => indicators.stop() })
 
+    if (demoLoaded) {
+      // A fresh demo's past weeks, written while the hub already serves (a minute on the embedded
+      // engine); then the indicators of those weeks, and the live layers told.
+      const history = new AbortController()
+      const writing = writeDemoHistory(database.db, log.child('demo'), { timeZone: config.timeZone, signal: history.signal })
+        .then(async (report) => {
+          if (report.complete) await indicators.refresh(report.fromDay)
+          liveLayersChanged()
+          live.changed()
+        })
+        .catch((error: unknown) => log.warn('demo history not written: the demo starts without it', { error: errorMessage(error) }))
+      stops.push({ name: 'demo history', stop: async () => { history.abort(); await writing } })
+    }
+
     const adminToken = config.adminToken ?? (config.databaseUrl === null ? randomBytes(24).toString('base64url') : null)
     if (config.adminToken === null && adminToken !== null) {
       log.info('write endpoints need this bearer token (generated for this run; set HUB_ADMIN_TOKEN to choose one)', { token: adminToken })
@@ -169,6 +184,7 @@ export async function startHub(config: HubConfig, log: Logger, options: { webDir
       metrics: pipeline.metrics.registry,
       openData: config.openData,
       timeZone: config.timeZone,
+      basemapStyleUrl: config.basemapStyleUrl,
       live,
     })
     http.serve(app)

@@ -37,7 +37,7 @@ export interface TestApp {
 export const TEST_ADMIN_TOKEN = 'test-admin-token-0123456789'
 
 /** The HTTP app over the run's database, its tile encoder chosen as in production. */
-export async function testApp(database: Database, options: { webDir?: string | null; onProvisioned?: () => void; tiles?: TileService; openData?: OpenDataOptions; live?: LiveFeed } = {}): Promise<TestApp> {
+export async function testApp(database: Database, options: { webDir?: string | null; onProvisioned?: () => void; tiles?: TileService; openData?: OpenDataOptions; live?: LiveFeed; basemapStyleUrl?: string | null } = {}): Promise<TestApp> {
   const capabilities = await detectCapabilities(database.pool)
   // Without a cache unless a test brings its own service (with a cache, following the changes).
   const tiles = options.tiles ?? new TileService(database.pool, capabilities.mvt ? 'postgis' : 'node')
@@ -53,6 +53,7 @@ export async function testApp(database: Database, options: { webDir?: string | n
     metrics: null,
     ...(options.openData ? { openData: options.openData } : {}),
     ...(options.live ? { live: options.live } : {}),
+    ...(options.basemapStyleUrl ? { basemapStyleUrl: options.basemapStyleUrl } : {}),
   })
   return { app, tiles }
 }
