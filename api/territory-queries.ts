@@ -6,6 +6,7 @@ import { sql, type Kysely } from 'kysely'
 import type { Feature, FeatureCollection, Geometry } from 'geojson'
 import { NotFoundError, scopedSirens, type Scope } from '../core/index.ts'
 import { bbox, type Schema } from '../sql/index.ts'
+import { SENSOR_SILENT_AFTER } from './tiles/tile-source.ts'
 
 export type Bbox = [number, number, number, number]
 
@@ -72,6 +73,11 @@ export async function epciBuildings(db: Kysely<Schema>, scope: Scope, siren: str
       'c.insee',
       'c.nom as commune',
       sql<string>`ST_AsGeoJSON(b.geom, 6)`.as('geojson'),
+      // Live status: its sensors, those not heard for SENSOR_SILENT_AFTER (or never), its open alerts.
+      sql<number>`(SELECT count(*)::int FROM device d JOIN sensor s ON s.device_id = d.id WHERE d.building_id = b.id)`.as('sensors'),
+      sql<number>`(SELECT count(*)::int FROM device d JOIN sensor s ON s.device_id = d.id LEFT JOIN sensor_latest l ON l.sid = s.sid
+                   WHERE d.building_id = b.id AND (l.ts IS NULL OR l.ts < now() - ${SENSOR_SILENT_AFTER}::interval))`.as('silent'),
+      sql<number>`(SELECT count(*)::int FROM alert a WHERE a.building_id = b.id AND a.closed_at IS NULL)`.as('open_alerts'),
     ])
     .where('c.epci_siren', '=', siren)
     .orderBy('b.id')
@@ -89,6 +95,9 @@ export async function epciBuildings(db: Kysely<Schema>, scope: Scope, siren: str
       commune_insee: row.insee,
       commune: row.commune,
       synthetic: row.synthetic,
+      sensors: row.sensors,
+      silent_sensors: row.silent,
+      open_alerts: row.open_alerts,
     },
   }))
   return { type: 'FeatureCollection', features }

@@ -164,6 +164,19 @@ describe('GET indicators', () => {
     expect(body.decret_tertiaire).toEqual({ subject: false, reference_year: null, reference_kwh: null, reference_source: null, corrected_kwh: null, trajectory: null })
   })
 
+  it('names the cadastral parcels under the building, the one holding most of it first', async () => {
+    // One parcel around the whole footprint, one over its eastern edge (other files' parcels may touch it too).
+    const parcel = (suffix: string) => `80021000${run.slice(-2).toUpperCase().replace(/[^A-Z]/g, 'Z').padEnd(2, 'Z')}${suffix}`
+    await database.pool.query(
+      `INSERT INTO parcel (id, commune, prefixe, section, numero, contenance, geom)
+       SELECT id, '80021', '000', substr(id, 9, 2), right(id, 4), 100, ST_Multi(ST_MakeEnvelope(w, 49.8897, e, 49.8903, 4326))
+       FROM unnest($1::text[], $2::float8[], $3::float8[]) AS p (id, w, e) ON CONFLICT (id) DO NOTHING`,
+      [[parcel('0001'), parcel('0002')], [2.2997, 2.30015], [2.30015, 2.3004]])
+    const body = await json(await fetch(`${api.url}/api/buildings/${BUILDING}/indicators?year=${YEAR}`))
+    expect(body.building.parcels[0]).toBe(parcel('0001'))
+    expect(body.building.parcels).toContain(parcel('0002'))
+  })
+
   it('prices each carrier with its configured tariff and uses a configured emission factor', async () => {
     const total = await sums()
     await applyCarrierSettings(database.db, { prices: { electricity: 0.2016 }, co2: { gas: 0.2 } })

@@ -3,8 +3,9 @@
  * merged communes drawn as the union of their former polygons.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { parseDeviceSpec, provisionDevices, ReadingWriter } from '../ingestion/index.ts'
 import type { Database } from '../sql/index.ts'
-import { openDatabase, serve, testApp } from './engines.ts'
+import { openDatabase, serve, testApp, uniqueName } from './engines.ts'
 
 let database: Database
 let api: { url: string; close: () => Promise<void> }
@@ -104,5 +105,28 @@ describe('demo territory', () => {
     expect(demo.every((f) => f.properties.synthetic && f.properties.floor_area_m2 > 0)).toBe(true)
     const datasets = (await (await fetch(`${api.url}/api/datasets`)).json()) as Array<{ id: string; synthetic: boolean }>
     expect(datasets.map((d) => [d.id, d.synthetic])).toEqual([['communes-somme', false], ['batiments-demo', true]])
+  })
+
+  it('gives each building its live status: sensors, those silent for 2 hours or never heard, open alerts', async () => {
+    const id = uniqueName('status').replace(/[^A-Za-z0-9-]/g, '-')
+    await database.pool.query(
+      `INSERT INTO building (id, nom, usage, floor_area_m2, commune_insee, geom)
+       VALUES ($1, $1, 'ecole', 500, '80021', ST_Multi(ST_Buffer(ST_SetSRID(ST_Point(2.29, 49.88), 4326), 0.0002)))`, [id])
+    await provisionDevices(database.db, [parseDeviceSpec({ id: `${id}-air`, senmlBaseName: `urn:dev:${id}-air:`, profile: 'generic-ambiance', buildingId: id })], 'create')
+    const { rows: sensors } = await database.pool.query<{ sid: number; channel: string }>(
+      `SELECT s.sid, s.channel FROM sensor s WHERE s.device_id = $1 ORDER BY s.channel`, [`${id}-air`])
+    const now = Date.now()
+    // CO₂ heard a minute ago, temperature three hours ago (silent), humidity never.
+    await new ReadingWriter(database.db, 'Europe/Paris').write([
+      { sid: sensors.find((s) => s.channel === 'co2')!.sid, ts: now - 60_000, value: 640 },
+      { sid: sensors.find((s) => s.channel === 'temperature')!.sid, ts: now - 3 * 3_600_000, value: 19.5 },
+    ], [])
+    const status = async () => {
+      const collection = (await (await fetch(`${api.url}/api/epci/248000531/buildings`)).json()) as { features: Array<{ id: string; properties: Record<string, unknown> }> }
+      return collection.features.find((f) => f.id === id)!.properties
+    }
+    expect(await status()).toMatchObject({ sensors: 3, silent_sensors: 2, open_alerts: 0 })
+    await database.pool.query(`INSERT INTO alert (building_id, kind, day, reason) VALUES ($1, 'confinement', current_date, 'test')`, [id])
+    expect(await status()).toMatchObject({ sensors: 3, silent_sensors: 2, open_alerts: 1 })
   })
 })

@@ -83,6 +83,8 @@ export interface BuildingIndicators {
     readonly floor_area_m2: number | null
     readonly commune: string
     readonly commune_nom: string
+    /** The cadastral parcels (14-character ids) under the footprint, the largest share first. */
+    readonly parcels: readonly string[]
     readonly epci: string | null
     readonly synthetic: boolean
   }
@@ -166,7 +168,7 @@ export async function buildingIndicators(db: Kysely<Schema>, scope: Scope, id: s
       ORDER BY s.carrier`.execute(db)).rows
   // Every read below is independent of the others: they run at once, on the pool's connections.
   const yesterday = localDay(new Date(Date.now() - 86_400_000), timeZone)
-  const [rows, beforeRows, { rows: series }, { rows: gaps }, { rows: alerts }, { rows: air }, { rows: sensors }, base, decret] = await Promise.all([
+  const [rows, beforeRows, { rows: series }, { rows: gaps }, { rows: alerts }, { rows: air }, { rows: sensors }, base, decret, { rows: parcels }] = await Promise.all([
     carrierRows(period),
     period.year === null ? Promise.resolve([]) : carrierRows(yearPeriod(period.year - 1)),
     sql<{ day: string; carrier: string; consumption: number }>`
@@ -192,6 +194,10 @@ export async function buildingIndicators(db: Kysely<Schema>, scope: Scope, id: s
       WHERE d.building_id = ${id} ORDER BY s.id`.execute(db),
     buildingBaseLoad(db, id, period.to < yesterday ? period.to : yesterday, timeZone),
     decretFigures(db, building, period),
+    // The cadastral parcels under the footprint, the largest share first (none without a cadastre imported).
+    sql<{ id: string }>`
+      SELECT p.id FROM building b JOIN parcel p ON ST_Intersects(p.geom, b.geom)
+      WHERE b.id = ${id} ORDER BY ST_Area(ST_Intersection(p.geom, b.geom)) DESC, p.id LIMIT 10`.execute(db),
   ])
   const carriers = rows.map((r) => ({ ...figures(r), meters: r.meters, days_measured: r.days_measured, resets: r.resets }))
   const t = totals(carriers)
@@ -225,7 +231,7 @@ export async function buildingIndicators(db: Kysely<Schema>, scope: Scope, id: s
   return {
     building: {
       id: building.id, nom: building.nom, usage: building.usage, floor_area_m2: area, commune: building.commune,
-      commune_nom: building.commune_nom, epci: building.epci, synthetic: building.synthetic,
+      commune_nom: building.commune_nom, epci: building.epci, synthetic: building.synthetic, parcels: parcels.map((p) => p.id),
     },
     period,
     carriers,

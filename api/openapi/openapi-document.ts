@@ -141,7 +141,7 @@ function hubPaths(): Record<string, PathItem> {
         operationId: 'getBuildingIndicators',
         tags: ['Indicateurs'],
         parameters: [id, indicatorYear, query('from', 'Premier jour (AAAA-MM-JJ, heure locale), avec to', { type: 'string', format: 'date' }), query('to', 'Dernier jour inclus (AAAA-MM-JJ), avec from', { type: 'string', format: 'date' })],
-        responses: { '200': ok('Par énergie : consommation, unité, compteurs, jours mesurés, remises à zéro, coût, CO₂ ; totaux, kWh/m² (et kWh/m²/an sur une année civile), année précédente, séries mensuelle et journalière, trous de mesure, décret tertiaire, alertes ouvertes', object), ...problems },
+        responses: { '200': ok('Bâtiment (avec ses parcelles cadastrales) ; par énergie : consommation, unité, compteurs, jours mesurés, remises à zéro, coût, CO₂ ; totaux, kWh/m² (et kWh/m²/an sur une année civile), année précédente, séries mensuelle et journalière, trous de mesure, décret tertiaire, alertes ouvertes', object), ...problems },
       },
     },
     '/api/buildings/{id}/signature': {
