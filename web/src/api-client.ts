@@ -40,6 +40,10 @@ export interface BuildingProperties {
   readonly commune_insee: string
   readonly commune: string
   readonly synthetic: boolean
+  /** Live status: its sensors, those silent for 2 hours or never heard, its open alerts. */
+  readonly sensors?: number
+  readonly silent_sensors?: number
+  readonly open_alerts?: number
   /** kWh/m² since 1 January, from the EPCI's indicators (added by the page, for the map's colours). */
   readonly intensity?: number | null
 }

@@ -7,11 +7,16 @@
  */
 import { h, setChildren } from './dom.ts'
 import { formatArea, formatInteger, usageLabel } from './format.ts'
-import { getBuildingIndicators, getBuildingSignature, getOpenAlerts, getSensorReadings, type BuildingIndicators } from './indicators-client.ts'
+import { getBuildingIndicators, getBuildingSignature, getBuildingYear, getOpenAlerts, getSensorReadings, type BuildingIndicators } from './indicators-client.ts'
 import type { LiveReading } from './live-client.ts'
-import { signatureChart, timeSeriesChart, type ChartSeries } from './time-series-chart.ts'
+import { signatureChart, timeSeriesChart, trajectoryChart, type ChartSeries } from './time-series-chart.ts'
 
 export type PeriodChoice = '7' | '30' | 'year'
+
+/** A parcel's id (14 characters: commune, prefix, section, number) as the cadastre writes it: « 80021 000 AB 0123 ». */
+export function parcelLabel(id: string): string {
+  return id.length === 14 ? `${id.slice(0, 5)} ${id.slice(5, 8)} ${id.slice(8, 10)} ${id.slice(10)}` : id
+}
 
 const PERIODS: Record<PeriodChoice, string> = { '7': '7 derniers jours', '30': '30 derniers jours', year: 'Année en cours' }
 const CARRIER_COLORS: Record<string, string> = { electricity: '#1f5fbf', gas: '#c0392b', heat_network: '#8e44ad', fuel_oil: '#7f5f1f', water: '#16a085' }
@@ -61,19 +66,27 @@ export class BuildingPanel {
   async show(id: string, period: PeriodChoice, callbacks: BuildingPanelCallbacks, signal?: AbortSignal): Promise<BuildingIndicators> {
     this.showLoading()
     const days = periodDays(period)
-    const indicators = await getBuildingIndicators(id, days.from, days.to, signal)
+    const thisYear = Number(days.to.slice(0, 4))
+    // The current year's period is the calendar year: its figures come with the climate-corrected year and the trajectory.
+    const indicators = period === 'year' ? await getBuildingYear(id, thisYear, signal) : await getBuildingIndicators(id, days.from, days.to, signal)
+    const decret = indicators.decret_tertiaire
     const width = Math.max(260, this.root.clientWidth - 24)
     const from = new Date(`${days.from}T00:00:00`)
     const to = new Date()
     const shortPeriod = period !== 'year'
     // Temperature and CO₂ from the raw readings of the period (31 days at most: at 10 minutes, 4,500 points a sensor).
     const air = shortPeriod ? indicators.sensors.filter((s) => s.quantity === 'temperature' || s.quantity === 'co2') : []
-    const [readings, signature, alerts] = await Promise.all([
+    const [readings, signature, alerts, trajectoryYears] = await Promise.all([
       Promise.all(air.map(async (s) => ({ sensor: s, readings: await getSensorReadings(s.id, from, to, signal) }))),
       // The signature over the last year (a season or more of degree-days), whatever the period shown.
       getBuildingSignature(id, period === 'year' ? days.from : localDay(new Date(Date.now() - 364 * DAY_MS)), days.to, signal).catch(() => null),
       getOpenAlerts({ building: id }, signal).catch(() => []),
+      // The décret trajectory: this year and last, climate-corrected, when the building has a reference.
+      decret.subject && decret.reference_year !== null
+        ? Promise.all([thisYear - 1, thisYear].map((y) => (y === thisYear && period === 'year' ? Promise.resolve(indicators) : getBuildingYear(id, y, signal).catch(() => null))))
+        : Promise.resolve([]),
     ])
+    const trajectory = trajectoryYears.map((y) => y?.decret_tertiaire.trajectory).filter((t) => t != null)
 
     const b = indicators.building
     const t = indicators.totals
@@ -107,6 +120,8 @@ export class BuildingPanel {
         h('dt', {}, 'Usage'), h('dd', {}, usageLabel(b.usage)),
         h('dt', {}, 'Surface de plancher'), h('dd', {}, formatArea(b.floor_area_m2)),
         h('dt', {}, 'Commune'), h('dd', {}, `${b.commune_nom} (${b.commune})`),
+        h('dt', {}, b.parcels.length > 1 ? 'Parcelles cadastrales' : 'Parcelle cadastrale'),
+        h('dd', {}, b.parcels.length === 0 ? 'non rattachée (cadastre non importé)' : b.parcels.map(parcelLabel).join(', ')),
       ),
       h('div', { class: 'field' }, h('label', { for: 'building-period' }, 'Période'), select),
       h('h3', {}, 'Dernières mesures'),
@@ -146,16 +161,38 @@ export class BuildingPanel {
       h('p', {}, indicators.air.icone === null ? 'Pas de mesure de CO₂ en période d’occupation sur la période.' : `Indice de confinement ICONE : ${indicators.air.icone.index} sur 5.`),
       indicators.air.occupied_hours > 0 && h('p', {}, `${formatInteger(indicators.air.hours_below_19)} h sous 19\u00a0°C et ${formatInteger(indicators.air.hours_above_26)} h au-dessus de 26\u00a0°C sur ${formatInteger(indicators.air.occupied_hours)} h d’occupation.`),
       h('h3', {}, 'Décret tertiaire'),
-      h('p', {}, !indicators.decret_tertiaire.subject
-        ? 'Non assujetti (surface inférieure à 1 000 m²).'
-        : indicators.decret_tertiaire.trajectory
-          ? `${indicators.decret_tertiaire.trajectory.onTrack ? 'Sur la trajectoire' : 'Au-dessus de la trajectoire'} : ${decimal.format(indicators.decret_tertiaire.trajectory.change * 100)}\u00a0% par rapport à ${indicators.decret_tertiaire.reference_year}.`
-          : `Assujetti ; année de référence ${indicators.decret_tertiaire.reference_year ?? 'à renseigner'}.`),
+      ...this.decretSection(decret, trajectory, width),
       h('h3', {}, 'Alertes'),
       alerts.length === 0 ? h('p', {}, 'Aucune alerte ouverte.') : h('ul', { class: 'alerts' }, alerts.map((a) => h('li', {}, a.reason))),
       this.exportLink(indicators, `${b.id}-${days.from}-${days.to}.csv`),
     )
     return indicators
+  }
+
+  /** The décret tertiaire: status, then the trajectory chart and its text alternative. */
+  private decretSection(decret: BuildingIndicators['decret_tertiaire'], years: readonly NonNullable<BuildingIndicators['decret_tertiaire']['trajectory']>[], width: number): HTMLElement[] {
+    if (!decret.subject) return [h('p', {}, 'Non assujetti (surface de plancher inférieure à 1\u202f000 m²).')]
+    if (decret.reference_year === null || decret.reference_kwh === null) {
+      return [h('p', {}, `Assujetti ; année de référence ${decret.reference_year ?? 'à renseigner'}${decret.reference_year !== null ? ', consommation de référence inconnue' : ''}.`)]
+    }
+    const source = decret.reference_source === 'declared' ? 'déclarée' : 'calculée par le hub'
+    const out: HTMLElement[] = [h('p', {}, `Référence ${decret.reference_year} (${source}) : ${formatInteger(decret.reference_kwh)}\u00a0kWh corrigés du climat.`)]
+    const latest = years.at(-1)
+    if (!latest) {
+      out.push(h('p', { class: 'muted' }, 'Pas encore de consommation corrigée du climat : il faut une signature énergétique (station météo et quelques semaines de mesures).'))
+      return out
+    }
+    out.push(
+      trajectoryChart({
+        referenceYear: decret.reference_year, referenceKwh: decret.reference_kwh, milestones: latest.milestones,
+        measured: years.map((y) => ({ year: y.year, kwh: y.consumption })), width,
+      }),
+      h('p', { 'data-figure': 'trajectory' }, ...years.map((y) => h('span', { class: 'trajectory-year' },
+        `${y.year}${y.year === new Date().getFullYear() ? ' (estimée sur l’année)' : ''} : ${formatInteger(y.consumption)}\u00a0kWh pour un objectif de ${formatInteger(y.target)}\u00a0kWh, ${decimal.format(y.change * 100)}\u00a0% par rapport à ${decret.reference_year} — `,
+        h('strong', {}, y.onTrack ? 'sur la trajectoire' : 'au-dessus de la trajectoire'), '. '))),
+      h('p', { class: 'muted' }, `Objectifs : ${latest.milestones.map((m) => `${m.year} −${decimal.format(m.reduction * 100)}\u00a0% (${formatInteger(m.target)}\u00a0kWh)`).join(', ')}.`),
+    )
+    return out
   }
 
   /** A new latest value heard on the live stream: shown if it is one of this building's sensors. */

@@ -2,7 +2,7 @@
  * Public buildings as deck.gl 3D extrusions over the MapLibre map (MapboxOverlay), coloured by
  * energy intensity — kWh per m² since 1 January, from the EPCI's indicators — on the classes of the
  * French energy label (A ≤ 70 … G > 420 kWh/m², the DPE scale every energy manager reads), grey
- * without data. Height: the floors the floor area suggests over the footprint (3.5 m each, 1 to
+ * without data; or by live status (open alert, silent sensor, all heard, no sensor). Height: the floors the floor area suggests over the footprint (3.5 m each, 1 to
  * 10). Off by default (a toggle in the layer list, `?couches=3d` in the URL).
  *
  * Level of detail: below zoom EXTRUDE_FROM_ZOOM a building is a few pixels wide and a 3D shape
@@ -30,6 +30,27 @@ export const INTENSITY_CLASSES: readonly { readonly label: string; readonly max:
   { label: 'G', max: Infinity, color: [215, 34, 31] },
 ]
 const NO_DATA: [number, number, number] = [154, 165, 177]
+
+/** How the buildings are coloured with the 3D layer on: energy intensity, or live status. */
+export type BuildingColoring = 'intensity' | 'status'
+
+/**
+ * Live status classes, the most urgent first: an open alert; a sensor silent for 2 hours or never
+ * heard; every sensor heard; no sensor. From the buildings' `open_alerts`, `silent_sensors`, `sensors`.
+ */
+export const STATUS_CLASSES = {
+  alert: { label: 'alerte ouverte', color: [192, 57, 43] },
+  silent: { label: 'capteur muet depuis 2 h', color: [230, 126, 34] },
+  ok: { label: 'capteurs entendus', color: [46, 139, 87] },
+  none: { label: 'sans capteur', color: NO_DATA },
+} as const satisfies Record<string, { label: string; color: readonly [number, number, number] }>
+export type BuildingStatus = keyof typeof STATUS_CLASSES
+
+export function buildingStatus(p: Pick<BuildingProperties, 'sensors' | 'silent_sensors' | 'open_alerts'>): BuildingStatus {
+  if ((p.open_alerts ?? 0) > 0) return 'alert'
+  if ((p.sensors ?? 0) === 0) return 'none'
+  return (p.silent_sensors ?? 0) > 0 ? 'silent' : 'ok'
+}
 const FLOOR_M = 3.5
 export const EXTRUDE_FROM_ZOOM = 13
 
@@ -48,12 +69,12 @@ export function intensityColor(kwhPerM2: number | null | undefined): [number, nu
 }
 
 /** One extrusion per polygon of each footprint. */
-export function extrusions(buildings: readonly Feature<Polygon | MultiPolygon, BuildingProperties>[], intensity: ReadonlyMap<string, number | null>): Extrusion[] {
+export function extrusions(buildings: readonly Feature<Polygon | MultiPolygon, BuildingProperties>[], intensity: ReadonlyMap<string, number | null>, coloring: BuildingColoring = 'intensity'): Extrusion[] {
   const out: Extrusion[] = []
   for (const f of buildings) {
     const footprint = area(f)
     const floors = f.properties.floor_area_m2 && footprint > 0 ? Math.min(10, Math.max(1, Math.round(f.properties.floor_area_m2 / footprint))) : 1
-    const color = intensityColor(intensity.get(f.properties.id))
+    const color: [number, number, number] = coloring === 'status' ? [...STATUS_CLASSES[buildingStatus(f.properties)].color] : intensityColor(intensity.get(f.properties.id))
     const polygons = f.geometry.type === 'Polygon' ? [f.geometry.coordinates] : f.geometry.coordinates
     for (const polygon of polygons) {
       let [w, south, e, n] = [Infinity, Infinity, -Infinity, -Infinity]
@@ -67,7 +88,16 @@ export function extrusions(buildings: readonly Feature<Polygon | MultiPolygon, B
 }
 
 export class Buildings3d {
-  private readonly overlay = new MapboxOverlay({ interleaved: false, layers: [] })
+  // deck.gl's input library makes its canvas a Tab stop; the map is reached through MapLibre's canvas.
+  private readonly overlay: MapboxOverlay = new MapboxOverlay({
+    interleaved: false,
+    layers: [],
+    onLoad: () => {
+      const canvas = this.overlay.getCanvas()
+      canvas?.setAttribute('tabindex', '-1')
+      canvas?.setAttribute('aria-hidden', 'true')
+    },
+  })
   private data: Extrusion[] = []
   private visible = false
   /** Milliseconds the last layer preparation took (bench:web). */
@@ -83,9 +113,25 @@ export class Buildings3d {
     })
   }
 
+  private buildings: BuildingCollection | null = null
+  private intensity: ReadonlyMap<string, number | null> = new Map()
+  private coloring: BuildingColoring = 'intensity'
+
   setBuildings(buildings: BuildingCollection | null, intensity: ReadonlyMap<string, number | null>): void {
+    this.buildings = buildings
+    this.intensity = intensity
+    this.prepare()
+  }
+
+  setColoring(coloring: BuildingColoring): void {
+    if (coloring === this.coloring) return
+    this.coloring = coloring
+    this.prepare()
+  }
+
+  private prepare(): void {
     const started = performance.now()
-    this.data = buildings ? extrusions(buildings.features, intensity) : []
+    this.data = this.buildings ? extrusions(this.buildings.features, this.intensity, this.coloring) : []
     this.lastPrepareMs = performance.now() - started
     this.render()
   }

@@ -16,13 +16,27 @@ export interface CarrierFigures {
 }
 
 export interface BuildingIndicators {
-  readonly building: { readonly id: string; readonly nom: string; readonly usage: string; readonly floor_area_m2: number | null; readonly commune: string; readonly commune_nom: string; readonly synthetic: boolean }
+  readonly building: { readonly id: string; readonly nom: string; readonly usage: string; readonly floor_area_m2: number | null; readonly commune: string; readonly commune_nom: string; readonly synthetic: boolean; readonly parcels: readonly string[] }
   readonly period: { readonly from: string; readonly to: string; readonly days: number; readonly year: number | null }
   readonly carriers: readonly CarrierFigures[]
   readonly totals: { readonly energy_kwh: number; readonly cost_eur: number | null; readonly co2_kg: number | null; readonly energy_kwh_per_m2: number | null; readonly energy_kwh_per_m2_year: number | null }
   readonly daily: readonly { readonly day: string; readonly carrier: string; readonly consumption: number }[]
   readonly gaps: readonly { readonly sensor: string; readonly from: string; readonly to: string; readonly consumption: number | null }[]
-  readonly decret_tertiaire: { readonly subject: boolean; readonly reference_year: number | null; readonly corrected_kwh: number | null; readonly trajectory: { readonly target: number; readonly onTrack: boolean; readonly change: number } | null }
+  readonly decret_tertiaire: {
+    readonly subject: boolean
+    readonly reference_year: number | null
+    readonly reference_kwh: number | null
+    readonly reference_source: 'declared' | 'computed' | null
+    readonly corrected_kwh: number | null
+    readonly trajectory: {
+      readonly year: number
+      readonly consumption: number
+      readonly target: number
+      readonly onTrack: boolean
+      readonly change: number
+      readonly milestones: readonly { readonly year: number; readonly reduction: number; readonly target: number }[]
+    } | null
+  }
   readonly open_alerts: number
   readonly sensors: readonly { readonly id: string; readonly quantity: string; readonly unit: string; readonly value: number | null; readonly at: string | null }[]
   readonly air: { readonly icone: { readonly index: number } | null; readonly occupied_hours: number; readonly hours_below_19: number; readonly hours_above_26: number }
@@ -37,6 +51,11 @@ const NOT_VISIBLE = 'Ce bâtiment ou cette commune n’existe pas, ou n’est pa
 
 export function getBuildingIndicators(id: string, from: string, to: string, signal?: AbortSignal): Promise<BuildingIndicators> {
   return getJson(`/api/buildings/${encodeURIComponent(id)}/indicators?from=${from}&to=${to}`, 'les indicateurs du bâtiment', signal, undefined, NOT_VISIBLE)
+}
+
+/** A calendar year's indicators: with the climate-corrected year and the décret tertiaire trajectory. */
+export function getBuildingYear(id: string, year: number, signal?: AbortSignal): Promise<BuildingIndicators> {
+  return getJson(`/api/buildings/${encodeURIComponent(id)}/indicators?year=${year}`, 'les indicateurs du bâtiment', signal, undefined, NOT_VISIBLE)
 }
 
 export async function getSensorReadings(id: string, from: Date, to: Date, signal?: AbortSignal): Promise<Reading[]> {

@@ -2,20 +2,22 @@
 import type { BuildingUsage } from './api-client.ts'
 import { h } from './dom.ts'
 import { USAGE_LABELS } from './format.ts'
-import { INTENSITY_CLASSES } from './buildings-3d.ts'
+import { INTENSITY_CLASSES, STATUS_CLASSES, type BuildingColoring } from './buildings-3d.ts'
 import { CHOROPLETH_INDICATORS, type Choropleth, type ChoroplethIndicator } from './choropleth.ts'
 import { COLORS, SENSOR_THRESHOLDS, USAGE_COLORS } from './map-style.ts'
 
 /** The layers a user turns on and off; `onToggle` hears each change. */
 export interface LayerToggles {
   readonly buildings3d: boolean
+  /** What colours the buildings with the 3D layer on. */
+  readonly buildingColoring: BuildingColoring
   readonly cadastre: boolean
   readonly sensors: boolean
   /** The indicator the communes are coloured by, or null. */
   readonly communes: ChoroplethIndicator | null
 }
 
-export const NO_LAYERS: LayerToggles = { buildings3d: false, cadastre: false, sensors: false, communes: null }
+export const NO_LAYERS: LayerToggles = { buildings3d: false, buildingColoring: 'intensity', cadastre: false, sensors: false, communes: null }
 
 export function renderLegend(root: HTMLElement, toggles: LayerToggles = NO_LAYERS, onToggle: (toggles: LayerToggles) => void = () => {}): void {
   const usages = Object.keys(USAGE_LABELS) as BuildingUsage[]
@@ -47,10 +49,23 @@ export function renderLegend(root: HTMLElement, toggles: LayerToggles = NO_LAYER
     })
     return h('div', { class: 'layer-toggle' }, checkbox, h('label', { for: id }, ` ${label}`), legend)
   }
-  const classes = h('ul', { class: 'legend-classes' },
+  const intensityClasses = h('ul', { class: 'legend-classes', hidden: toggles.buildingColoring !== 'intensity' },
     INTENSITY_CLASSES.map((c, i) => item(swatch(`rgb(${c.color.join(',')})`, '#1a1a1a'),
       `${c.label} : ${i === 0 ? `≤ ${c.max}` : c.max === Infinity ? `> ${INTENSITY_CLASSES[i - 1]!.max}` : `${INTENSITY_CLASSES[i - 1]!.max + 1} à ${c.max}`} kWh/m²`)),
     item(swatch('rgb(154,165,177)', '#1a1a1a'), 'sans donnée'))
+  const statusClasses = h('ul', { class: 'legend-classes', hidden: toggles.buildingColoring !== 'status' },
+    Object.values(STATUS_CLASSES).map((c) => item(swatch(`rgb(${c.color.join(',')})`, '#1a1a1a'), c.label)))
+  const coloring = h('select', { id: 'buildings-coloring' },
+    h('option', { value: 'intensity', selected: toggles.buildingColoring === 'intensity' }, 'intensité énergétique (kWh/m² depuis le 1er janvier)'),
+    h('option', { value: 'status', selected: toggles.buildingColoring === 'status' }, 'état en direct (alertes, capteurs muets)'))
+  coloring.addEventListener('change', () => {
+    const value = coloring.value as BuildingColoring
+    intensityClasses.hidden = value !== 'intensity'
+    statusClasses.hidden = value !== 'status'
+    state = { ...state, buildingColoring: value }
+    onToggle(state)
+  })
+  const classes = h('div', {}, h('label', { for: 'buildings-coloring' }, 'Couleur selon '), coloring, intensityClasses, statusClasses)
   const sensorLegend = h('ul', { class: 'legend-classes' },
     SENSOR_THRESHOLDS.co2.map((t) => item(swatch(t.color, '#ffffff', true), `CO₂ ${t.label}`)),
     SENSOR_THRESHOLDS.temperature.map((t) => item(swatch(t.color, '#ffffff', true), `Température ${t.label}`)),
@@ -66,7 +81,7 @@ export function renderLegend(root: HTMLElement, toggles: LayerToggles = NO_LAYER
   const layers = h('fieldset', { class: 'layer-toggles' },
     h('legend', {}, 'Couches'),
     h('div', { class: 'layer-toggle' }, h('label', { for: 'choropleth' }, 'Communes colorées par '), select, h('ul', { class: 'legend-classes', id: 'choropleth-legend' })),
-    toggle('buildings3d', 'layer-buildings-3d', 'Bâtiments en 3D, par intensité énergétique (kWh/m² depuis le 1er janvier)', classes),
+    toggle('buildings3d', 'layer-buildings-3d', 'Bâtiments en 3D', classes),
     toggle('sensors', 'layer-sensors', 'Capteurs, dernière valeur', sensorLegend),
     toggle('cadastre', 'layer-cadastre', 'Parcelles et bâti cadastral (zoom rue)', null))
   root.replaceChildren(layers, details)

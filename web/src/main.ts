@@ -16,13 +16,14 @@ import {
   listEpci,
   unknownEpciMessage,
   type Bbox,
+  type BuildingCollection,
   type EpciSummary,
 } from './api-client.ts'
 import { byId } from './dom.ts'
 import { EpciPanel } from './epci-panel.ts'
 import { EpciPicker } from './epci-picker.ts'
 import { plural } from './format.ts'
-import { Buildings3d, EXTRUDE_FROM_ZOOM } from './buildings-3d.ts'
+import { Buildings3d, buildingStatus, EXTRUDE_FROM_ZOOM } from './buildings-3d.ts'
 import { choropleth } from './choropleth.ts'
 import { renderChoroplethLegend, renderLegend, type LayerToggles } from './legend.ts'
 import type { TerritoryIndicators } from './indicators-client.ts'
@@ -33,7 +34,7 @@ import { CommunePanel } from './commune-panel.ts'
 import { getEpciIndicators, getOpenAlerts } from './indicators-client.ts'
 import { connectLive, type LiveConnection } from './live-client.ts'
 import { buildingFromPath, communeFromPath, navigate, navigateTo, onRouteChange, pathForBuilding, pathForSiren, sirenFromPath } from './router.ts'
-import { TerritoryMap } from './territory-map.ts'
+import { pageBasemapStyleUrl, TerritoryMap } from './territory-map.ts'
 
 declare global {
   interface Window {
@@ -67,6 +68,8 @@ let epcis: readonly EpciSummary[] = []
 let territoryBounds: Bbox | null = null
 /** An error that outlives a route change (the EPCI list could not be loaded). */
 let startupError: string | null = null
+/** Said again on every route once the external basemap failed: the map shows its own layers only. */
+let basemapNotice: string | null = null
 let listFailed = false
 let territoryMap: TerritoryMap | null = null
 let buildings3d: Buildings3d | null = null
@@ -86,6 +89,7 @@ function followLive(siren: string | null): void {
     siren,
     connection: connectLive(siren, (reading) => {
       buildingPanel.updateReading(reading)
+      refreshStatusSoon(siren)
       // The sensors on the map: their tiles asked again, at most twice a second.
       if (applied.sensors && sensorsReload === null) {
         sensorsReload = setTimeout(() => {
@@ -96,6 +100,7 @@ function followLive(siren: string | null): void {
     }, (alert) => {
       messages.info(`Nouvelle alerte : ${alert.reason}`)
       void showAlerts(siren)
+      refreshStatusSoon(siren)
     }),
   }
 }
@@ -113,6 +118,8 @@ async function start(): Promise<void> {
     else url.searchParams.delete('couches')
     if (toggles.communes) url.searchParams.set('communes', toggles.communes)
     else url.searchParams.delete('communes')
+    if (toggles.buildingColoring === 'status') url.searchParams.set('batiments', 'etat')
+    else url.searchParams.delete('batiments')
     history.replaceState(history.state, '', url.pathname + url.search)
     const before = applied
     applyLayers(toggles)
@@ -146,6 +153,11 @@ async function start(): Promise<void> {
       initialBounds: linked?.bbox ?? territoryBounds,
       onLoadError: onMapError,
       epciName: (siren) => epcis.find((e) => e.siren === siren)?.nom,
+      basemapStyleUrl: pageBasemapStyleUrl(),
+      onBasemapUnavailable: () => {
+        basemapNotice = 'Le fond de carte externe n’a pas pu être chargé (pas d’accès à internet ?) : la carte affiche les couches du territoire sans fond de plan.'
+        if (!messages.hasError()) messages.error(basemapNotice)
+      },
     })
     window.territoireMap = territoryMap.map
     buildings3d = new Buildings3d(territoryMap.map)
@@ -170,6 +182,7 @@ async function show(siren: string | null): Promise<void> {
   setState('loading')
   tileErrorShown = false
   if (startupError) messages.error(startupError)
+  else if (basemapNotice) messages.error(basemapNotice)
   else messages.clearError()
   picker.setValue(siren)
 
@@ -193,9 +206,9 @@ async function show(siren: string | null): Promise<void> {
       panel.showEpci(epci, buildings, indicators)
       // Each building's intensity since 1 January (the EPCI's ranking): the 3D layer's colour, and the map's with it on.
       const intensity = new Map((indicators?.intensity.ranking ?? []).map((r) => [r.id, r.energy_kwh_per_m2_year]))
-      const withIntensity = { ...buildings, features: buildings.features.map((f) => ({ ...f, properties: { ...f.properties, intensity: intensity.get(f.properties.id) ?? null } })) }
+      shownIntensity = intensity
       buildings3d?.setBuildings(buildings, intensity)
-      territoryMap?.showEpci(epci, withIntensity, territoryBounds)
+      territoryMap?.showEpci(epci, mapBuildings(buildings), territoryBounds)
       shownIndicators = indicators
       applyChoropleth()
       void showAlerts(siren)
@@ -215,7 +228,8 @@ async function show(siren: string | null): Promise<void> {
           epciPath: pathForSiren(siren),
           onPeriodChange: (next) => {
             navigateTo(withLayers(`${pathForBuilding(siren, building)}?periode=${next === 'year' ? 'annee' : next}`))
-            void show(siren)
+            // The panel is drawn again: the focus goes back to the period chosen, not to the page.
+            void show(siren).then(() => document.getElementById('building-period')?.focus())
           },
         }, controller.signal)
         if (current !== generation) return
@@ -273,8 +287,32 @@ function unionOf(boxes: readonly (Bbox | null)[]): Bbox | null {
 /** `path` with the layers turned on kept in its query (a shared link shows the same layers). */
 function withLayers(path: string): string {
   const search = new URLSearchParams(location.search)
-  const kept = ['couches', 'communes'].filter((k) => search.get(k)).map((k) => `${k}=${encodeURIComponent(search.get(k)!)}`)
+  const kept = ['couches', 'communes', 'batiments'].filter((k) => search.get(k)).map((k) => `${k}=${encodeURIComponent(search.get(k)!)}`)
   return kept.length === 0 ? path : `${path}${path.includes('?') ? '&' : '?'}${kept.join('&')}`
+}
+
+/** The buildings as the map colours them: each with its intensity and its live status. */
+function mapBuildings(buildings: BuildingCollection): BuildingCollection {
+  return { ...buildings, features: buildings.features.map((f) => ({ ...f, properties: { ...f.properties, intensity: shownIntensity.get(f.properties.id) ?? null, status: buildingStatus(f.properties) } })) }
+}
+
+let shownIntensity: ReadonlyMap<string, number | null> = new Map()
+let statusRefresh: ReturnType<typeof setTimeout> | null = null
+
+/**
+ * With the buildings coloured by live status, what the live stream says (a reading, an alert) may
+ * change a building's colour: the EPCI's buildings are asked again, at most every 5 s.
+ */
+function refreshStatusSoon(siren: string): void {
+  if (!applied.buildings3d || applied.buildingColoring !== 'status' || statusRefresh !== null) return
+  statusRefresh = setTimeout(() => {
+    statusRefresh = null
+    void getEpciBuildings(siren).then((buildings) => {
+      if (live?.siren !== siren) return
+      buildings3d?.setBuildings(buildings, shownIntensity)
+      territoryMap?.refreshBuildings(mapBuildings(buildings))
+    }, () => undefined)
+  }, 5_000)
 }
 
 /** Rings the EPCI's buildings with an open alert (failures leave the map as it is). */
@@ -285,7 +323,7 @@ async function showAlerts(siren: string): Promise<void> {
 
 /** The optional layers' names in the URL (`?couches=3d,capteurs,cadastre`). */
 const LAYER_NAMES = { buildings3d: '3d', sensors: 'capteurs', cadastre: 'cadastre' } as const
-let applied: LayerToggles = { buildings3d: false, cadastre: false, sensors: false, communes: null }
+let applied: LayerToggles = { buildings3d: false, buildingColoring: 'intensity', cadastre: false, sensors: false, communes: null }
 /** The indicators of the EPCI shown, for the communes' choropleth. */
 let shownIndicators: TerritoryIndicators | null = null
 
@@ -296,14 +334,16 @@ function layersFromSearch(): LayerToggles {
   const communes = search.get('communes')
   return {
     buildings3d: names.includes(LAYER_NAMES.buildings3d), sensors: names.includes(LAYER_NAMES.sensors), cadastre: names.includes(LAYER_NAMES.cadastre),
+    buildingColoring: search.get('batiments') === 'etat' ? 'status' : 'intensity',
     communes: communes === 'kwh-hab' || communes === 'suivi' ? communes : null,
   }
 }
 
 function applyLayers(toggles: LayerToggles): void {
   applied = toggles
+  buildings3d?.setColoring(toggles.buildingColoring)
   buildings3d?.setVisible(toggles.buildings3d)
-  territoryMap?.setBuildingColors(toggles.buildings3d ? 'intensity' : 'usage')
+  territoryMap?.setBuildingColors(toggles.buildings3d ? toggles.buildingColoring : 'usage')
   territoryMap?.setLayersVisible('sensors', toggles.sensors)
   territoryMap?.setLayersVisible('cadastre', toggles.cadastre)
   applyChoropleth()

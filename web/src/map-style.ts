@@ -1,11 +1,12 @@
 /**
- * The map's style: no remote basemap, fonts, glyphs or sprites (users and this hub may be
- * offline), so only fill, line and circle layers over a plain background. Layer ids are
+ * The map's style: by default no remote basemap, fonts, glyphs or sprites (users and this hub may
+ * be offline), so only fill, line and circle layers over a plain background. An external basemap
+ * (BASEMAP_STYLE_URL) is optional: `withBasemap` puts its layers under ours. Layer ids are
  * exported because the end-to-end tests query them (see web/README.md).
  */
 import type { FeatureCollection } from 'geojson'
-import { INTENSITY_CLASSES } from './buildings-3d.ts'
-import type { ExpressionSpecification, StyleSpecification } from 'maplibre-gl'
+import { INTENSITY_CLASSES, STATUS_CLASSES } from './buildings-3d.ts'
+import type { ExpressionSpecification, LayerSpecification, SourceSpecification, StyleSpecification } from 'maplibre-gl'
 import type { BuildingUsage } from './api-client.ts'
 
 export const LAYER = {
@@ -101,6 +102,14 @@ export const intensityColor: ExpressionSpecification = [
   ['==', ['typeof', ['get', 'intensity']], 'number'],
   ['step', ['get', 'intensity'], rgb(INTENSITY_CLASSES[0]!.color), ...INTENSITY_CLASSES.slice(1).flatMap((c, i) => [INTENSITY_CLASSES[i]!.max + 1e-9, rgb(c.color)])],
   'rgb(154,165,177)',
+] as unknown as ExpressionSpecification
+
+/** A building's colour by its live status (property `status`, see buildings-3d.ts's buildingStatus). */
+export const statusColor: ExpressionSpecification = [
+  'match',
+  ['get', 'status'],
+  ...Object.entries(STATUS_CLASSES).flatMap(([status, c]) => [status, rgb(c.color)]),
+  rgb(STATUS_CLASSES.none.color),
 ] as unknown as ExpressionSpecification
 
 function rgb(c: readonly [number, number, number]): string {
@@ -249,4 +258,66 @@ export function buildStyle(origin: string): StyleSpecification {
 
 export function emptyCollection(): FeatureCollection {
   return { type: 'FeatureCollection', features: [] }
+}
+
+/** What the map shows while an external basemap's style is fetched: our background alone. */
+export function waitingStyle(): StyleSpecification {
+  return { version: 8, sources: {}, layers: [{ id: LAYER.background, type: 'background', paint: { 'background-color': COLORS.background } }] }
+}
+
+/** Prefix of the basemap's source and layer ids: none of ours starts with it, so no id can collide. */
+export const BASEMAP_PREFIX = 'basemap-'
+
+/**
+ * Checks that a fetched JSON is a MapLibre style (spec v8) with sources and layers, throwing
+ * otherwise; MapLibre validates the rest when the merged style is set.
+ */
+export function asBasemapStyle(json: unknown): StyleSpecification {
+  const style = json as Partial<StyleSpecification> | null
+  if (style === null || typeof style !== 'object' || style.version !== 8) throw new Error('not a MapLibre style (version 8)')
+  if (typeof style.sources !== 'object' || style.sources === null || !Array.isArray(style.layers)) throw new Error('style without sources or layers')
+  if (!style.layers.every((l) => typeof l?.id === 'string' && typeof l.type === 'string')) throw new Error('style with a layer lacking id or type')
+  return style as StyleSpecification
+}
+
+/**
+ * Our style over a basemap: its sources and layers first (drawn under ours), their ids prefixed;
+ * our background dropped (it would hide the basemap); its glyphs and sprite, ours having none.
+ * Its relative URLs are resolved against `basemapUrl`, where they were written from.
+ */
+export function withBasemap(own: StyleSpecification, basemap: StyleSpecification, basemapUrl: string): StyleSpecification {
+  const sources: Record<string, SourceSpecification> = {}
+  for (const [id, source] of Object.entries(basemap.sources)) sources[BASEMAP_PREFIX + id] = resolveSourceUrls(source, basemapUrl)
+  const layers = basemap.layers.map((layer): LayerSpecification => ({
+    ...layer,
+    id: BASEMAP_PREFIX + layer.id,
+    ...('source' in layer && typeof layer.source === 'string' ? { source: BASEMAP_PREFIX + layer.source } : {}),
+  }) as LayerSpecification)
+  const glyphs = own.glyphs ?? (basemap.glyphs === undefined ? undefined : absoluteUrl(basemap.glyphs, basemapUrl))
+  const sprite = own.sprite ?? (basemap.sprite === undefined ? undefined
+    : typeof basemap.sprite === 'string' ? absoluteUrl(basemap.sprite, basemapUrl)
+      : basemap.sprite.map((s) => ({ id: s.id, url: absoluteUrl(s.url, basemapUrl) })))
+  return {
+    ...own,
+    ...(glyphs === undefined ? {} : { glyphs }),
+    ...(sprite === undefined ? {} : { sprite }),
+    sources: { ...sources, ...own.sources },
+    layers: [...layers, ...own.layers.filter((l) => l.type !== 'background')],
+  }
+}
+
+function resolveSourceUrls(source: SourceSpecification, base: string): SourceSpecification {
+  const resolved: Record<string, unknown> = { ...source }
+  if ('url' in source && typeof source.url === 'string') resolved.url = absoluteUrl(source.url, base)
+  if ('tiles' in source && Array.isArray(source.tiles)) resolved.tiles = source.tiles.map((t) => absoluteUrl(t, base))
+  if ('data' in source && typeof source.data === 'string') resolved.data = absoluteUrl(source.data, base)
+  if ('urls' in source && Array.isArray(source.urls)) resolved.urls = source.urls.map((u) => absoluteUrl(u, base))
+  return resolved as unknown as SourceSpecification
+}
+
+/** A URL (or URL template: `{z}`, `{fontstack}`…) made absolute; absolute ones (any scheme) unchanged. */
+function absoluteUrl(url: string, base: string): string {
+  if (/^[a-z][a-z0-9+.-]*:/i.test(url)) return url
+  // URL() percent-encodes the template's braces: put them back.
+  return new URL(url, base).href.replace(/%7B/gi, '{').replace(/%7D/gi, '}')
 }

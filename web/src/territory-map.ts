@@ -1,10 +1,11 @@
 /**
  * The MapLibre map: communes and EPCI vector tiles from the hub, the selected EPCI's demo
- * buildings as GeoJSON, a hover tooltip and click popups (HTML, so no glyphs are needed).
+ * buildings as GeoJSON, a hover tooltip and click popups (HTML, so no glyphs are needed); under
+ * them, an optional external basemap, and the map's own layers alone when it cannot be had.
  */
 import * as maplibregl from 'maplibre-gl'
 import type { Feature, FeatureCollection, MultiPolygon, Point, Polygon, Position } from 'geojson'
-import type { ExpressionSpecification } from 'maplibre-gl'
+import type { ExpressionSpecification, StyleSpecification } from 'maplibre-gl'
 // maplibre-gl 6 resolves its worker next to the module it was loaded from, which a bundle breaks:
 // ship the (self-contained) worker as an asset and point MapLibre at it.
 import workerUrl from 'maplibre-gl/dist/maplibre-gl-worker.mjs?url'
@@ -14,16 +15,21 @@ import { h } from './dom.ts'
 import { formatArea, formatInteger, usageLabel } from './format.ts'
 import { pathForBuilding, pathForCommune, pathForSiren, sirenFromPath } from './router.ts'
 import {
+  BASEMAP_PREFIX,
   LAYER,
   SOURCE,
+  asBasemapStyle,
   buildStyle,
   communesFillColor,
   communesFillOpacity,
   emptyCollection,
   intensityColor,
+  statusColor,
   selectedEpciFilter,
   TOGGLED_LAYERS,
   usageColor,
+  waitingStyle,
+  withBasemap,
 } from './map-style.ts'
 
 maplibregl.setWorkerUrl(workerUrl)
@@ -34,6 +40,13 @@ const FRANCE: Bbox = [-5.2, 41.3, 9.6, 51.1]
 const FIT_MAX_ZOOM = 13
 /** Zoom for a building chosen in the panel: its footprint and street surroundings. */
 const BUILDING_ZOOM = 16
+/** How long the map waits for the external basemap's style (showing a plain background) before drawing without it. */
+const BASEMAP_TIMEOUT_MS = 5000
+
+/** The external basemap's style URL the hub put in the page (BASEMAP_STYLE_URL, api/web-routes.ts), or null. */
+export function pageBasemapStyleUrl(): string | null {
+  return document.querySelector<HTMLMetaElement>('meta[name="territoire-basemap-style"]')?.content || null
+}
 
 export interface BuildingEntry {
   readonly properties: BuildingProperties
@@ -46,6 +59,10 @@ export interface TerritoryMapOptions {
   readonly onLoadError: (error: { readonly message: string }) => void
   /** Name of an EPCI by SIREN, for the commune popup's link to its EPCI. */
   readonly epciName: (siren: string) => string | undefined
+  /** A MapLibre style drawn under the map's own layers; null: none (the map needs no internet). */
+  readonly basemapStyleUrl: string | null
+  /** The basemap could not be fetched or drawn (offline…): the map goes on without it. Called once. */
+  readonly onBasemapUnavailable: () => void
 }
 
 export class TerritoryMap {
@@ -63,14 +80,25 @@ export class TerritoryMap {
   private buildings = new Map<string, BuildingEntry>()
   private firstView = true
   private selected: string | null = null
+  /** False while the external basemap's style is fetched: the map has only a placeholder (waitingStyle). */
+  private hasStyle: boolean
+  /**
+   * Set while a merged style loads: an error then (MapLibre's validation, all reported at once)
+   * means the basemap is unusable, not that a part of the map failed.
+   */
+  private styleAttempt: ((error: { readonly message: string }) => void) | null = null
+  private basemapFailed = false
 
   constructor(
     container: HTMLElement,
     private readonly options: TerritoryMapOptions,
   ) {
+    this.hasStyle = options.basemapStyleUrl === null
     this.map = new maplibregl.Map({
       container,
-      style: buildStyle(location.origin),
+      // With a basemap, our style is set once its JSON is fetched (startWithBasemap); a map always
+      // has a style (deck.gl's overlay reads its projection).
+      style: options.basemapStyleUrl === null ? buildStyle(location.origin) : waitingStyle(),
       bounds: options.initialBounds ?? FRANCE,
       fitBoundsOptions: { padding: 24 },
       maplibreLogo: false,
@@ -92,10 +120,15 @@ export class TerritoryMap {
     this.map.touchZoomRotate.disableRotation()
     this.map.addControl(new maplibregl.NavigationControl({ showCompass: false }), 'top-right')
     this.map.addControl(new maplibregl.ScaleControl({ unit: 'metric' }), 'bottom-left')
-    this.loaded = new Promise((resolve) => this.map.once('load', () => resolve()))
-    this.map.on('error', (event) => options.onLoadError(event.error))
+    this.map.on('error', (event) => this.onError(event))
+    this.loaded = options.basemapStyleUrl === null
+      ? new Promise((resolve) => this.map.once('load', () => resolve()))
+      : this.startWithBasemap(options.basemapStyleUrl)
     this.bindPointer()
     // Escape closes the popup, for keyboard users who opened one from the panel.
+    // The canvas users Tab to is described by the page's text alternative of the map.
+    const help = container.getAttribute('aria-describedby')
+    if (help) this.map.getCanvas().setAttribute('aria-describedby', help)
     container.addEventListener('keydown', (event) => {
       if (event.key === 'Escape') this.closePopups()
     })
@@ -105,6 +138,11 @@ export class TerritoryMap {
   showOverview(bounds: Bbox | null): void {
     this.applySelection(null, emptyCollection() as BuildingCollection)
     this.fit(bounds ?? FRANCE)
+  }
+
+  /** The shown EPCI's buildings again (their live status changed): the same view, no fitting. */
+  refreshBuildings(buildings: BuildingCollection): void {
+    if (this.selected !== null) this.applySelection(this.selected, buildings)
   }
 
   showEpci(epci: EpciSummary, buildings: BuildingCollection, fallbackBounds: Bbox | null): void {
@@ -158,8 +196,7 @@ export class TerritoryMap {
       const color = colors === null || colors.size === 0 ? base : (['match', ['get', 'code'], ...[...colors].flat(), base] as unknown as ExpressionSpecification)
       this.map.setPaintProperty(LAYER.communesFill, 'fill-color', color)
     }
-    if (this.map.isStyleLoaded()) apply()
-    else void this.loaded.then(apply)
+    this.whenStyleLoaded(apply)
   }
 
   /** The buildings with an open alert, ringed in red. */
@@ -167,8 +204,7 @@ export class TerritoryMap {
     const apply = (): void => {
       this.map.setFilter(LAYER.alertsRing, ['in', ['get', 'id'], ['literal', [...ids]]] as unknown as ExpressionSpecification)
     }
-    if (this.map.isStyleLoaded()) apply()
-    else void this.loaded.then(apply)
+    this.whenStyleLoaded(apply)
   }
 
   /**
@@ -176,6 +212,7 @@ export class TerritoryMap {
    * whose layer changed with new bytes, an unchanged one with a 304 (its ETag), so this is cheap.
    */
   reloadSource(id: string): void {
+    if (!this.hasStyle) return
     const source = this.map.getSource(id) as maplibregl.VectorTileSource | undefined
     if (source?.tiles) source.setTiles([...source.tiles])
   }
@@ -185,19 +222,17 @@ export class TerritoryMap {
     const apply = (): void => {
       for (const id of TOGGLED_LAYERS[group]) this.map.setLayoutProperty(id, 'visibility', visible ? 'visible' : 'none')
     }
-    if (this.map.isStyleLoaded()) apply()
-    else void this.loaded.then(apply)
+    this.whenStyleLoaded(apply)
   }
 
   /** Buildings coloured by use (the default) or by energy intensity (with the 3D layer on). */
-  setBuildingColors(by: 'usage' | 'intensity'): void {
+  setBuildingColors(by: 'usage' | 'intensity' | 'status'): void {
     const apply = (): void => {
-      const color = by === 'intensity' ? intensityColor : usageColor
+      const color = by === 'intensity' ? intensityColor : by === 'status' ? statusColor : usageColor
       this.map.setPaintProperty(LAYER.buildingsFill, 'fill-color', color)
       this.map.setPaintProperty(LAYER.buildingsPoints, 'circle-color', color)
     }
-    if (this.map.isStyleLoaded()) apply()
-    else void this.loaded.then(apply)
+    this.whenStyleLoaded(apply)
   }
 
   private applySelection(siren: string | null, buildings: BuildingCollection): void {
@@ -212,8 +247,67 @@ export class TerritoryMap {
       this.geojsonSource(SOURCE.buildingPoints).setData(buildingPoints(this.buildings))
     }
     // Style changes need the style loaded; the camera (fit) does not.
-    if (this.map.isStyleLoaded()) apply()
+    this.whenStyleLoaded(apply)
+  }
+
+  /** Runs a style change now if the style is loaded, else once it is. */
+  private whenStyleLoaded(apply: () => void): void {
+    if (this.hasStyle && this.map.isStyleLoaded()) apply()
     else void this.loaded.then(apply)
+  }
+
+  /**
+   * Fetches the basemap's style and sets it merged under ours; on any failure (offline, timeout,
+   * not a style, refused by MapLibre's validation) sets our own style alone: never a blank map.
+   * Resolves once the style is loaded (never rejects): the map's `loaded`.
+   */
+  private async startWithBasemap(url: string): Promise<void> {
+    const own = buildStyle(location.origin)
+    try {
+      const response = await fetch(url, { signal: AbortSignal.timeout(BASEMAP_TIMEOUT_MS) })
+      if (!response.ok) throw new Error(`HTTP ${response.status}`)
+      const basemap = asBasemapStyle(await response.json())
+      await this.setStyleOrFail(withBasemap(own, basemap, response.url || url))
+    } catch (error) {
+      this.styleAttempt = null
+      this.basemapUnavailable(error)
+      await new Promise<void>((resolve) => {
+        this.map.once('style.load', () => resolve())
+        this.map.setStyle(own, { diff: false })
+      })
+    }
+    this.hasStyle = true
+  }
+
+  /** Sets a style; rejects at an error before it is loaded (MapLibre then leaves it unloaded). */
+  private setStyleOrFail(style: StyleSpecification): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const loaded = (): void => {
+        this.styleAttempt = null
+        resolve()
+      }
+      this.styleAttempt = (error) => {
+        this.map.off('style.load', loaded)
+        reject(new Error(error.message))
+      }
+      this.map.once('style.load', loaded)
+      this.map.setStyle(style, { diff: false })
+    })
+  }
+
+  private onError(event: maplibregl.ErrorEvent & { readonly sourceId?: string }): void {
+    if (this.styleAttempt) return this.styleAttempt(event.error)
+    // The basemap's tiles (its server unreachable): said as the basemap's problem, not the hub's.
+    if (event.sourceId?.startsWith(BASEMAP_PREFIX)) return this.basemapUnavailable(event.error)
+    this.options.onLoadError(event.error)
+  }
+
+  private basemapUnavailable(error: unknown): void {
+    if (this.basemapFailed) return
+    this.basemapFailed = true
+    const message = typeof error === 'object' && error !== null && 'message' in error ? String(error.message) : String(error)
+    console.warn('basemap:', message)
+    this.options.onBasemapUnavailable()
   }
 
   private fit(bbox: Bbox): void {
@@ -257,7 +351,7 @@ export class TerritoryMap {
 
   /** The building (preferred) or commune under a pixel, with a few pixels of slack for the dots. */
   private hitTest(point: maplibregl.Point): Hit | null {
-    if (!this.map.isStyleLoaded()) return null
+    if (!this.hasStyle || !this.map.isStyleLoaded()) return null
     const slack = 4
     const box: [maplibregl.PointLike, maplibregl.PointLike] = [
       [point.x - slack, point.y - slack],

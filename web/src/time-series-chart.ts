@@ -99,3 +99,45 @@ export function signatureChart(options: { title: string; unit: string; points: r
   void plot
   return figure
 }
+
+/**
+ * The décret tertiaire trajectory: the straight lines from the reference year's consumption to
+ * −40 % (2030), −50 % (2040) and −60 % (2050), and the climate-corrected consumption of the years
+ * the hub measured. x is the year.
+ */
+export function trajectoryChart(options: {
+  readonly referenceYear: number
+  readonly referenceKwh: number
+  readonly milestones: readonly { readonly year: number; readonly target: number }[]
+  readonly measured: readonly { readonly year: number; readonly kwh: number }[]
+  readonly width: number
+}): HTMLElement {
+  const title = 'Trajectoire du décret tertiaire (kWh corrigés du climat)'
+  const figure = h('figure', { class: 'chart', role: 'img', 'aria-label': title })
+  const line = new Map<number, number>([[options.referenceYear, options.referenceKwh], ...options.milestones.map((m) => [m.year, m.target] as [number, number])])
+  const years = [...new Set([...line.keys(), ...options.measured.map((m) => m.year)])].sort((a, b) => a - b)
+  const measured = new Map(options.measured.map((m) => [m.year, m.kwh]))
+  const kwh = (v: number | null) => (v === null ? '—' : `${number.format(v)} kWh`)
+  const plot = new uPlot(
+    {
+      width: options.width,
+      height: 200,
+      title,
+      scales: { x: { time: false }, y: { range: (_u, _min, max) => [0, max * 1.08] } },
+      axes: [
+        { values: (_u, splits) => splits.map((v) => String(v)), incrs: [1, 5, 10] },
+        { values: (_u, splits) => splits.map((v) => number.format(v)), size: 70 },
+      ],
+      series: [
+        { label: 'Année', value: (_u, v) => (v === null ? '—' : String(v)) },
+        { label: 'Trajectoire', stroke: '#2e7d32', width: 2, spanGaps: true, dash: [6, 4], points: { show: true, size: 6 }, value: (_u: uPlot, v: number | null) => kwh(v) },
+        { label: 'Consommation corrigée', stroke: '#1f5fbf', paths: () => null, points: { show: true, size: 9, fill: '#1f5fbf' }, value: (_u: uPlot, v: number | null) => kwh(v) },
+      ],
+    },
+    [years, years.map((y) => line.get(y) ?? null), years.map((y) => measured.get(y) ?? null)] as uPlot.AlignedData,
+    figure,
+  )
+  figure.dataset.points = String(options.measured.length)
+  void plot
+  return figure
+}

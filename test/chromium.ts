@@ -1,0 +1,34 @@
+/**
+ * The browser the end-to-end tests drive: Debian's chromium through playwright-core (browsers
+ * cannot be downloaded here, see /work/shared/BROWSER.md), and the page's test hook.
+ */
+import { existsSync } from 'node:fs'
+import path from 'node:path'
+import { chromium, type Browser, type Page } from 'playwright-core'
+
+export const CHROMIUM = '/usr/bin/chromium'
+/** The built page the test apps serve (`npm run build:web`). */
+export const WEB_DIST = path.resolve(import.meta.dirname, '..', 'web', 'dist')
+
+/** False where chromium is not installed: browser suites skip themselves and say why. */
+export const hasChromium = existsSync(CHROMIUM)
+
+export function assertWebBuilt(): void {
+  if (!existsSync(path.join(WEB_DIST, 'index.html'))) throw new Error('web/dist is missing: run `npm run build:web` (npm install does it)')
+}
+
+export function launchChromium(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: ['--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  })
+}
+
+/** Opens a route of the page and waits until it is shown: resolves to 'ready' or 'error' (web/README.md, test hook). */
+export async function openRoute(page: Page, url: string): Promise<string> {
+  await page.goto(url)
+  // Browser-side code as strings: the tests are type-checked for Node, without the DOM library.
+  await page.waitForFunction("['ready', 'error'].includes(document.body.dataset.state)", undefined, { timeout: 60_000 })
+  return page.evaluate<string>('document.body.dataset.state')
+}
