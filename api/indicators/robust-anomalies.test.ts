@@ -22,4 +22,13 @@ describe('robustAnomalies (modified z-score, median/MAD)', () => {
     expect(median([3, 1, 2])).toBe(2)
     expect(median([4, 1, 2, 3])).toBe(2.5)
   })
+
+  it('leaves out a day that scores high but departs by less than 10 % (a 25-hour day of a steady building)', () => {
+    // Residuals ±0.01 kWh on 150 kWh days (MAD 0.01), then the clock change: 156 for 150 (+4 %, score 0.6745 × 6 / 0.01 ≈ 405).
+    const residuals = Array.from({ length: 15 }, (_, i) => ({ day: String(i), actual: 150 + (i === 14 ? 6 : i % 2 ? 0.01 : -0.01), expected: 150 }))
+    expect(robustAnomalies(residuals, 3.5, 0)).toHaveLength(1) // without the floor: flagged
+    expect(robustAnomalies(residuals)).toEqual([])
+    // 20 % more is material: flagged.
+    expect(robustAnomalies(residuals.map((d, i) => (i === 14 ? { ...d, actual: 180 } : d)))).toHaveLength(1)
+  })
 })
