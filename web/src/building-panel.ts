@@ -101,8 +101,9 @@ export class BuildingPanel {
       label: indicators.carriers.find((c) => c.carrier === carrier)?.label ?? carrier, x: s.x, y: s.y, color: CARRIER_COLORS[carrier] ?? '#555',
     }))
     const quantitySeries = (quantity: string, color: string) =>
-      readings.filter((r) => r.sensor.quantity === quantity).map((r, i): ChartSeries => ({
-        label: r.sensor.id, x: r.readings.map((p) => Date.parse(p.time) / 1000), y: r.readings.map((p) => p.value), color: i === 0 ? color : '#888',
+      readings.filter((r) => r.sensor.quantity === quantity).map((r, i, all): ChartSeries => ({
+        // The quantity's name; with several sensors, each one's id too.
+        label: all.length > 1 ? `${QUANTITIES[quantity] ?? quantity} (${r.sensor.id})` : (QUANTITIES[quantity] ?? quantity), x: r.readings.map((p) => Date.parse(p.time) / 1000), y: r.readings.map((p) => p.value), color: i === 0 ? color : '#888',
       }))
     const temperature = quantitySeries('temperature', '#d35400')
     const co2 = quantitySeries('co2', '#2c3e50')
