@@ -1,6 +1,8 @@
 /**
  * The HTTP application: thin routes over the query modules, one scope per request, one error
  * mapping (problem.ts). Built by a factory so that tests and the CLI assemble the same app.
+ * Before any route: security headers, the open data's CORS, and the per-client rate limits
+ * (docs/SECURITY.md).
  */
 import express, { type Express } from 'express'
 import type { Kysely } from 'kysely'
@@ -26,6 +28,12 @@ import { liveRoutes, type LiveFeed } from './live/index.ts'
 import { cachedTiles, tileRoutes } from './tiles/tile-routes.ts'
 import type { TileService } from './tiles/tile-service.ts'
 import { webRoutes } from './web-routes.ts'
+import { securityHeaders } from './security-headers.ts'
+import { publicCors } from './public-cors.ts'
+import { limitFailedAuth, NO_RATE_LIMITS, requestRateLimit, type RateLimits } from './rate-limit/index.ts'
+
+/** Express's `trust proxy` (TRUST_PROXY): false, a number of proxy hops, or the proxies' addresses and subnets. */
+export type TrustProxy = false | number | readonly string[]
 
 export interface AppDependencies {
   readonly db: Kysely<Schema>
@@ -50,6 +58,10 @@ export interface AppDependencies {
   readonly timeZone?: string
   /** BASEMAP_STYLE_URL: a MapLibre style the page draws under its own layers; none: the offline map. */
   readonly basemapStyleUrl?: string | null
+  /** Per-client rate limits (RATE_LIMIT_*); none: no limit (tests and tools that build the app). */
+  readonly rateLimits?: RateLimits
+  /** TRUST_PROXY: whose X-Forwarded-For and -Proto to believe (the client address rate limits count); none: nobody's. */
+  readonly trustProxy?: TrustProxy
 }
 
 export function createApp(deps: AppDependencies): Express {
@@ -57,8 +69,16 @@ export function createApp(deps: AppDependencies): Express {
   const app = express()
   app.disable('x-powered-by')
   app.set('etag', false) // tiles set strong ETags themselves; JSON answers are not cached
-  // A cached tile is answered before anything else, not even the debug log of requests: a map's
-  // most frequent request, and the one the warm cache exists to make cheap.
+  const trustProxy = deps.trustProxy ?? false
+  app.set('trust proxy', typeof trustProxy === 'object' ? [...trustProxy] : trustProxy)
+  const rateLimits = deps.rateLimits ?? NO_RATE_LIMITS
+  // Headers, CORS and the rate limits come first, so that every answer has them, the cached tiles'
+  // included; each is a few header writes or a map lookup.
+  app.use(securityHeaders)
+  app.use(publicCors)
+  app.use(requestRateLimit(rateLimits, deps.log))
+  // Then a cached tile is answered before anything else, not even the debug log of requests: a
+  // map's most frequent request, and the one the warm cache exists to make cheap.
   app.use(cachedTiles(deps.tiles))
   app.use((req, res, next) => {
     const started = Date.now()
@@ -68,7 +88,7 @@ export function createApp(deps: AppDependencies): Express {
   app.use(attachScope)
   // Tiles first: the most frequent request by far, so that it crosses no other router on its way.
   app.use(tileRoutes(deps.tiles, openData))
-  const admin = requireAdmin(deps.adminToken)
+  const admin = limitFailedAuth(requireAdmin(deps.adminToken), rateLimits)
   app.use(healthRoutes(deps.health))
   if (deps.metrics) {
     const registry = deps.metrics

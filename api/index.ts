@@ -1,5 +1,6 @@
 export { createApp } from './app.ts'
-export type { AppDependencies } from './app.ts'
+export type { AppDependencies, TrustProxy } from './app.ts'
+export type { RateLimits } from './rate-limit/index.ts'
 export type { HealthCheck, HealthReport } from './health.ts'
 export { TileService } from './tiles/tile-service.ts'
 export type { Tile, TileEncoder, TileJson } from './tiles/tile-service.ts'

@@ -4,7 +4,7 @@
  * plain 500 that carries no SQL, stack or internal detail.
  */
 import type { ErrorRequestHandler, Request, RequestHandler, Response } from 'express'
-import { AuthError, ConflictError, InvalidInputError, NotFoundError, errorMessage, type Logger } from '../core/index.ts'
+import { AuthError, ConflictError, HubError, InvalidInputError, NotFoundError, RateLimitError, errorMessage, type Logger } from '../core/index.ts'
 
 export interface Problem {
   readonly type: string
@@ -25,6 +25,8 @@ export const PROBLEM_TYPES = {
   conflict: 'urn:territoire:problem:conflict',
   unauthorized: 'urn:territoire:problem:unauthorized',
   forbidden: 'urn:territoire:problem:forbidden',
+  payloadTooLarge: 'urn:territoire:problem:payload-too-large',
+  tooManyRequests: 'urn:territoire:problem:too-many-requests',
 } as const
 
 export function sendProblem(res: Response, problem: Problem): void {
@@ -53,8 +55,14 @@ export function problemFor(error: unknown, req: Request): Problem {
       ? { type: PROBLEM_TYPES.unauthorized, title: 'Authentification requise', status: 401, detail: error.message, instance: req.originalUrl }
       : { type: PROBLEM_TYPES.forbidden, title: 'Action non autorisée', status: 403, detail: error.message, instance: req.originalUrl }
   }
+  if (error instanceof RateLimitError) {
+    return { type: PROBLEM_TYPES.tooManyRequests, title: 'Trop de requêtes', status: 429, detail: error.message, instance: req.originalUrl }
+  }
   // Body-parser and friends flag client errors with a 4xx status; their messages are safe.
   const status = (error as { status?: unknown }).status
+  if (status === 413) {
+    return { type: PROBLEM_TYPES.payloadTooLarge, title: 'Requête trop volumineuse', status, detail: tooLargeDetail(error), instance: req.originalUrl }
+  }
   if (typeof status === 'number' && status >= 400 && status < 500) {
     return { type: PROBLEM_TYPES.invalidParameter, title: 'Requête invalide', status, detail: errorMessage(error), instance: req.originalUrl }
   }
@@ -65,11 +73,19 @@ export function problemHandler(log: Logger): ErrorRequestHandler {
   return (error, req, res, next) => {
     if (res.headersSent) return next(error)
     const problem = problemFor(error, req)
+    if (error instanceof RateLimitError) res.set('Retry-After', String(error.retryAfterSeconds))
     if (problem.status >= 500) {
       log.error('request failed', { method: req.method, path: req.originalUrl, error: errorMessage(error) })
     }
     sendProblem(res, problem)
   }
+}
+
+/** Ours say what to do instead; body-parser's ("request entity too large") gets its limit said. */
+function tooLargeDetail(error: unknown): string {
+  if (error instanceof HubError) return error.message
+  const limit = (error as { limit?: unknown }).limit
+  return typeof limit === 'number' ? `the request body is larger than this endpoint accepts (${limit} bytes)` : 'the request body is larger than this endpoint accepts'
 }
 
 export const notFoundHandler: RequestHandler = (req, res) => {

@@ -1,7 +1,9 @@
 /**
  * The hypervisor's built files (web/dist), and its client-side routes (`/epci/{siren}`…)
  * answered with index.html so that deep links work. The page's settings (an external basemap)
- * travel in index.html's head, so that the map needs no extra request to start.
+ * travel in index.html's head, so that the map needs no extra request to start. Everything
+ * served here carries the page's Content-Security-Policy (security-headers.ts) in place of the
+ * API's: the documents, and the scripts too, since a worker obeys its own script's policy.
  */
 import { createHash } from 'node:crypto'
 import { existsSync } from 'node:fs'
@@ -11,6 +13,7 @@ import { promisify } from 'node:util'
 import { gzip } from 'node:zlib'
 import express, { Router } from 'express'
 import { acceptsGzip } from './tiles/tile-routes.ts'
+import { pageContentSecurityPolicy } from './security-headers.ts'
 
 const gzipAsync = promisify(gzip)
 /** Text assets worth compressing (images and fonts are compressed already). */
@@ -34,9 +37,11 @@ export interface WebPageOptions {
 
 export function webRoutes(webDir: string, options: WebPageOptions = {}): Router {
   const router = Router()
+  const csp = pageContentSecurityPolicy(options.basemapStyleUrl ?? null)
   const index = path.join(webDir, 'index.html')
   if (!existsSync(index)) {
     router.get(CLIENT_ROUTES, (_req, res) => {
+      res.setHeader('Content-Security-Policy', csp)
       res.status(503).type('html').send(
         '<!doctype html><html lang="fr"><meta charset="utf-8"><title>Territoire</title>' +
           '<p>L’interface web n’est pas construite. Lancez <code>npm run build:web</code> puis redémarrez.</p></html>',
@@ -65,14 +70,14 @@ export function webRoutes(webDir: string, options: WebPageOptions = {}): Router 
       compressed.delete(file)
       return next()
     }
-    res.set({ 'Content-Type': type, 'Content-Encoding': 'gzip', Vary: 'Accept-Encoding', 'Cache-Control': 'public, max-age=31536000, immutable', ETag: found.etag })
+    res.set({ 'Content-Security-Policy': csp, 'Content-Type': type, 'Content-Encoding': 'gzip', Vary: 'Accept-Encoding', 'Cache-Control': 'public, max-age=31536000, immutable', ETag: found.etag })
     if (req.headers['if-none-match'] === found.etag) return void res.status(304).end()
     res.send(found.body)
   })
-  router.use(express.static(webDir, { index: false, maxAge: '1h', immutable: false }))
+  router.use(express.static(webDir, { index: false, maxAge: '1h', immutable: false, setHeaders: (res) => res.setHeader('Content-Security-Policy', csp) }))
   const head = options.basemapStyleUrl ? `<meta name="${BASEMAP_META_NAME}" content="${escapeAttribute(options.basemapStyleUrl)}" />` : null
   router.get(CLIENT_ROUTES, async (_req, res) => {
-    res.set('Cache-Control', 'no-cache')
+    res.set({ 'Cache-Control': 'no-cache', 'Content-Security-Policy': csp })
     if (head === null) return void res.sendFile(index)
     // Read at each request, as sendFile does: a rebuilt page is served without a restart.
     const html = await readFile(index, 'utf8')

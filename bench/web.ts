@@ -20,6 +20,7 @@ import { chromium } from 'playwright-core'
 import { silentLogger } from '../core/index.ts'
 import { DEMO_EPCI, loadDemoTerritory } from '../ingestion/demo-territory.ts'
 import { connectDatabase, migrate } from '../sql/index.ts'
+import { waitForExpression } from '../test/chromium.ts'
 import { freshDatabase, freePort, median, startHubProcess } from './hub-process.ts'
 
 const BUILDINGS = Number(process.argv[2] ?? 10_000)
@@ -55,7 +56,7 @@ try {
     let transferred = 0
     cdp.on('Network.loadingFinished', (event: { encodedDataLength: number }) => (transferred += event.encodedDataLength))
     await page.goto(`${hub.url}/epci/${EPCI}`)
-    await page.waitForFunction("document.body.dataset.state === 'ready'", undefined, { timeout: 60_000 })
+    await waitForExpression(page, "document.body.dataset.state === 'ready'", { timeout: 60_000 })
     firstIdle.push(await page.evaluate<number>('performance.now()'))
     bytes.push(transferred)
     await context.close()
@@ -75,7 +76,7 @@ try {
   const errors: string[] = []
   page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()) })
   await page.goto(`${hub.url}/epci/${EPCI}`)
-  await page.waitForFunction("document.body.dataset.state === 'ready'", undefined, { timeout: 120_000 })
+  await waitForExpression(page, "document.body.dataset.state === 'ready'", { timeout: 120_000 })
   const shown = await page.evaluate<number>(`(async () => {
     const map = window.territoireMap
     const t0 = performance.now()

@@ -107,9 +107,32 @@ describe('configuration', () => {
     expect(problems({ BASEMAP_STYLE_URL: 'javascript:alert(1)' })).toEqual(['BASEMAP_STYLE_URL must start with http:// or https:// (got javascript://)'])
   })
 
+  it('reads the rate limits: generous defaults, 0 to turn one off', () => {
+    expect(parseConfig({}).rateLimits).toEqual({ perMinute: 600, tilesPerMinute: 6000, authFailuresPerMinute: 10 })
+    expect(parseConfig({ RATE_LIMIT_PER_MINUTE: '0', RATE_LIMIT_TILES_PER_MINUTE: '20000', RATE_LIMIT_AUTH_FAILURES_PER_MINUTE: '3' }).rateLimits)
+      .toEqual({ perMinute: 0, tilesPerMinute: 20000, authFailuresPerMinute: 3 })
+    expect(problems({ RATE_LIMIT_PER_MINUTE: '-1', RATE_LIMIT_AUTH_FAILURES_PER_MINUTE: 'ten' })).toEqual([
+      'RATE_LIMIT_PER_MINUTE must be an integer between 0 and 1000000 (got "-1")',
+      'RATE_LIMIT_AUTH_FAILURES_PER_MINUTE must be an integer between 0 and 10000 (got "ten")',
+    ])
+  })
+
+  it('reads TRUST_PROXY: off, a hop count, or addresses and subnets — never "every proxy"', () => {
+    expect(parseConfig({}).trustProxy).toBe(false)
+    expect(parseConfig({ TRUST_PROXY: 'off' }).trustProxy).toBe(false)
+    expect(parseConfig({ TRUST_PROXY: '1' }).trustProxy).toBe(1)
+    expect(parseConfig({ TRUST_PROXY: 'Loopback, 10.0.0.0/8, fd00::/8, 192.0.2.10' }).trustProxy).toEqual(['loopback', '10.0.0.0/8', 'fd00::/8', '192.0.2.10'])
+    expect(problems({ TRUST_PROXY: 'on' })).toEqual([expect.stringMatching(/^TRUST_PROXY=on would believe any client's X-Forwarded-For/)])
+    expect(problems({ TRUST_PROXY: '10.0.0.0/33,proxy.example.fr' })).toEqual([
+      'TRUST_PROXY: "10.0.0.0/33" is not an address, a subnet (10.0.0.0/8) or loopback, linklocal, uniquelocal',
+      'TRUST_PROXY: "proxy.example.fr" is not an address, a subnet (10.0.0.0/8) or loopback, linklocal, uniquelocal',
+    ])
+  })
+
   it('warns about unknown variables with our prefixes (likely typos) and documents every known one', () => {
     expect(unknownVariables({ HUB_DEMOS: 'on', HUB_DEMO: 'on', PATH: '/bin' })).toEqual(['HUB_DEMOS'])
     expect(unknownVariables({ ENERGY_PRICE_EUR: '1' })).toEqual(['ENERGY_PRICE_EUR'])
+    expect(unknownVariables({ RATE_LIMIT_PER_MINUTES: '60', RATE_LIMIT_PER_MINUTE: '60' })).toEqual(['RATE_LIMIT_PER_MINUTES'])
     expect(VARIABLES.map((v) => v.name)).toEqual(expect.arrayContaining(['DATABASE_URL', 'MQTT_URL', 'PORT', 'MQTT_PORT', 'HUB_DATA_DIR']))
   })
 })

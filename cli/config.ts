@@ -3,6 +3,7 @@
  * object. Every invalid value is reported (one line each) before anything starts; nothing deeper
  * in the code reads `process.env`. The README's configuration table documents each variable.
  */
+import { isIP } from 'node:net'
 import path from 'node:path'
 import { ENERGY_CARRIERS, LOG_LEVELS, type LogLevel } from '../core/index.ts'
 
@@ -42,6 +43,10 @@ export interface HubConfig {
   readonly openData: { readonly publicUrl: string | null; readonly publisherName: string }
   /** MapLibre style (v8) drawn under the page map's own layers (BASEMAP_STYLE_URL); null: none, the map works offline. */
   readonly basemapStyleUrl: string | null
+  /** Per-client budgets (RATE_LIMIT_*), per minute; 0: no limit. */
+  readonly rateLimits: { readonly perMinute: number; readonly tilesPerMinute: number; readonly authFailuresPerMinute: number }
+  /** Reverse proxies whose X-Forwarded-For/-Proto are believed (TRUST_PROXY): false, a hop count, or addresses and subnets. */
+  readonly trustProxy: false | number | readonly string[]
 }
 
 /** One problem per invalid variable, each a complete sentence on one line. */
@@ -92,13 +97,17 @@ export const VARIABLES: ReadonlyArray<{ name: string; fallback: string; meaning:
   { name: 'LOG_LEVEL', fallback: 'info', meaning: 'debug, info, warn, error or silent' },
   { name: 'PUBLIC_URL', fallback: '(from the request)', meaning: 'public base URL of the open data\'s absolute links (OGC API, downloads, DCAT catalogue, TileJSON), e.g. https://donnees.example.fr behind a proxy' },
   { name: 'HUB_PUBLISHER_NAME', fallback: 'Territoire', meaning: 'name of the publisher (the OPSN) in the DCAT catalogue at /catalog' },
+  { name: 'RATE_LIMIT_PER_MINUTE', fallback: '600', meaning: 'requests a client address may make per minute, tiles excepted (a minute\'s worth at once, then refilled continuously); beyond: 429 with Retry-After; 0: no limit' },
+  { name: 'RATE_LIMIT_TILES_PER_MINUTE', fallback: '6000', meaning: 'vector tiles and TileJSON a client address may ask for per minute (a map view takes dozens at once); 0: no limit' },
+  { name: 'RATE_LIMIT_AUTH_FAILURES_PER_MINUTE', fallback: '10', meaning: 'wrong admin tokens a client address may send per minute; past them its write endpoints answer 429 until the budget refills; 0: no limit' },
+  { name: 'TRUST_PROXY', fallback: 'off', meaning: 'behind a reverse proxy, which to believe for the client address (X-Forwarded-For, counted by the rate limits) and protocol: the number of proxies in front (e.g. 1), or their addresses and subnets (e.g. loopback,10.0.0.0/8); off: the peer address, so every client of an unconfigured proxy shares its limits' },
   { name: 'BASEMAP_STYLE_URL', fallback: '(none: offline map)', meaning: 'http(s) URL of a MapLibre style (v8) the page draws under its own layers, e.g. https://tiles.openfreemap.org/styles/positron; unset, or unreachable from the browser: the map\'s own layers alone (works without internet)' },
 ]
 
 /** Variables with our prefixes that we do not know: most likely a typo worth a warning. */
 export function unknownVariables(env: Environment): string[] {
   const known = new Set(VARIABLES.map((v) => v.name))
-  return Object.keys(env).filter((name) => /^(HUB|SIMULATOR|INGEST|INDICATOR|ENERGY)_/.test(name) && !known.has(name))
+  return Object.keys(env).filter((name) => /^(HUB|SIMULATOR|INGEST|INDICATOR|ENERGY|RATE_LIMIT)_/.test(name) && !known.has(name))
 }
 
 export function parseConfig(env: Environment, cwd = process.cwd()): HubConfig {
@@ -216,6 +225,13 @@ export function parseConfig(env: Environment, cwd = process.cwd()): HubConfig {
   const basemapStyleUrl = url('BASEMAP_STYLE_URL', ['http:', 'https:'])
   const basemap = basemapStyleUrl === null ? null : new URL(basemapStyleUrl).href
 
+  const rateLimits = {
+    perMinute: integer('RATE_LIMIT_PER_MINUTE', 600, 0, 1_000_000),
+    tilesPerMinute: integer('RATE_LIMIT_TILES_PER_MINUTE', 6000, 0, 10_000_000),
+    authFailuresPerMinute: integer('RATE_LIMIT_AUTH_FAILURES_PER_MINUTE', 10, 0, 10_000),
+  }
+  const trustProxy = parseTrustProxy(read('TRUST_PROXY'), problems)
+
   if (problems.length > 0) throw new ConfigError(problems)
 
   return deepFreeze({
@@ -236,7 +252,38 @@ export function parseConfig(env: Environment, cwd = process.cwd()): HubConfig {
     logLevel,
     openData: { publicUrl, publisherName },
     basemapStyleUrl: basemap,
+    rateLimits,
+    trustProxy,
   })
+}
+
+/** Express's names for address ranges (proxy-addr). */
+const PROXY_RANGES = new Set(['loopback', 'linklocal', 'uniquelocal'])
+
+/**
+ * TRUST_PROXY: off, a hop count, or addresses/subnets. "on" (believe every X-Forwarded-For) is
+ * refused: any client could then choose the address its rate limits count.
+ */
+function parseTrustProxy(raw: string | undefined, problems: string[]): false | number | readonly string[] {
+  if (raw === undefined || ['off', 'false', 'no', '0'].includes(raw.toLowerCase())) return false
+  if (/^\d+$/.test(raw)) {
+    if (Number(raw) > 16) problems.push(`TRUST_PROXY must count at most 16 proxies (got "${raw}")`)
+    return Number(raw)
+  }
+  if (['on', 'true', 'yes'].includes(raw.toLowerCase())) {
+    problems.push('TRUST_PROXY=on would believe any client\'s X-Forwarded-For: give the number of proxies in front of the hub (e.g. 1) or their addresses')
+    return false
+  }
+  const entries = raw.split(',').map((x) => x.trim()).filter(Boolean)
+  for (const entry of entries) {
+    const [address = '', prefix, extra] = entry.split('/')
+    const family = isIP(address)
+    const validPrefix = prefix === undefined || (/^\d+$/.test(prefix) && Number(prefix) <= (family === 6 ? 128 : 32))
+    if (!PROXY_RANGES.has(entry.toLowerCase()) && (family === 0 || !validPrefix || extra !== undefined)) {
+      problems.push(`TRUST_PROXY: "${entry}" is not an address, a subnet (10.0.0.0/8) or loopback, linklocal, uniquelocal`)
+    }
+  }
+  return entries.map((e) => (PROXY_RANGES.has(e.toLowerCase()) ? e.toLowerCase() : e))
 }
 
 /** A topic filter per MQTT 3.1.1 §4.7: `#` alone and last, `+` a whole level. */

@@ -185,6 +185,8 @@ export async function startHub(config: HubConfig, log: Logger, options: { webDir
       openData: config.openData,
       timeZone: config.timeZone,
       basemapStyleUrl: config.basemapStyleUrl,
+      rateLimits: config.rateLimits,
+      trustProxy: config.trustProxy,
       live,
     })
     http.serve(app)

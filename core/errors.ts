@@ -33,5 +33,16 @@ export class AuthError extends HubError {
   }
 }
 
+/** The caller sent too many requests, or too many failed credentials (HTTP 429 with Retry-After). */
+export class RateLimitError extends HubError {
+  constructor(
+    message: string,
+    /** Whole seconds until a request would be accepted again. */
+    readonly retryAfterSeconds: number,
+  ) {
+    super(message)
+  }
+}
+
 /** The hub cannot start or run as configured: printed on one line, exit status non-zero. */
 export class StartupError extends HubError {}

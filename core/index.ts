@@ -1,6 +1,6 @@
 export { createLogger, errorMessage, silentLogger, LOG_LEVELS } from './logger.ts'
 export type { Logger, LogLevel, LogFields } from './logger.ts'
-export { AuthError, ConflictError, HubError, InvalidInputError, NotFoundError, StartupError } from './errors.ts'
+export { AuthError, ConflictError, HubError, InvalidInputError, NotFoundError, RateLimitError, StartupError } from './errors.ts'
 export { ALL_TERRITORIES, epciScope, scopedSirens } from './scope.ts'
 export type { Scope } from './scope.ts'
 export { ENERGY_CARRIERS } from './energy-carriers.ts'

@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { LiveFeed } from '../api/index.ts'
 import { silentLogger } from '../core/index.ts'
 import type { Database } from '../sql/index.ts'
-import { assertWebBuilt, hasChromium, launchChromium, openRoute, WEB_DIST } from './chromium.ts'
+import { assertWebBuilt, hasChromium, launchChromium, openRoute, waitForExpression, WEB_DIST } from './chromium.ts'
 import { freePort, openDatabase, serve, testApp } from './engines.ts'
 
 const SIREN = '248000531' // CA Amiens Métropole (demo territory)
@@ -140,7 +140,7 @@ describe.skipIf(!hasChromium)('external basemap (needs Debian chromium: apt-get 
 
     // The message stays on the next route (the map still has no basemap).
     await page.click(`#panel-content a[data-commune="${AMIENS}"]`)
-    await page.waitForFunction(`document.body.dataset.state === 'ready' && location.pathname === '/epci/${SIREN}/communes/${AMIENS}'`, undefined, { timeout: 60_000 })
+    await waitForExpression(page, `document.body.dataset.state === 'ready' && location.pathname === '/epci/${SIREN}/communes/${AMIENS}'`, { timeout: 60_000 })
     expect(await page.textContent('#alert')).toMatch(/fond de carte externe/)
   })
 })

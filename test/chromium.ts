@@ -29,6 +29,17 @@ export function launchChromium(): Promise<Browser> {
 export async function openRoute(page: Page, url: string): Promise<string> {
   await page.goto(url)
   // Browser-side code as strings: the tests are type-checked for Node, without the DOM library.
-  await page.waitForFunction("['ready', 'error'].includes(document.body.dataset.state)", undefined, { timeout: 60_000 })
+  await waitForExpression(page, "['ready', 'error'].includes(document.body.dataset.state)", { timeout: 60_000 })
   return page.evaluate<string>('document.body.dataset.state')
+}
+
+/**
+ * Waits until `expression` (browser-side code, as a string) is truthy in the page. Not
+ * `page.waitForFunction(string)`: Playwright runs a string predicate through eval() at each poll,
+ * which the page's Content-Security-Policy refuses (no 'unsafe-eval', on purpose). A function
+ * predicate is compiled through the DevTools protocol instead, which the policy does not govern:
+ * hence the expression wrapped in a function here, on the Node side.
+ */
+export async function waitForExpression(page: Page, expression: string, options: { timeout?: number } = {}): Promise<void> {
+  await page.waitForFunction(new Function(`return (${expression})`) as () => unknown, undefined, options)
 }

@@ -4,7 +4,7 @@
  */
 import { inject } from 'vitest'
 import type { Express } from 'express'
-import { createApp, type LiveFeed, TileService } from '../api/index.ts'
+import { createApp, type LiveFeed, type RateLimits, TileService, type TrustProxy } from '../api/index.ts'
 import type { OpenDataOptions } from '../api/ogc/index.ts'
 import { silentLogger } from '../core/index.ts'
 import { DEFAULT_DECODER_OPTIONS, replayDeadLetters, type PipelineOptions } from '../ingestion/index.ts'
@@ -36,8 +36,8 @@ export interface TestApp {
 /** The admin token of the apps tests build. */
 export const TEST_ADMIN_TOKEN = 'test-admin-token-0123456789'
 
-/** The HTTP app over the run's database, its tile encoder chosen as in production. */
-export async function testApp(database: Database, options: { webDir?: string | null; onProvisioned?: () => void; tiles?: TileService; openData?: OpenDataOptions; live?: LiveFeed; basemapStyleUrl?: string | null } = {}): Promise<TestApp> {
+/** The HTTP app over the run's database, its tile encoder chosen as in production; no rate limit unless given. */
+export async function testApp(database: Database, options: { webDir?: string | null; onProvisioned?: () => void; tiles?: TileService; openData?: OpenDataOptions; live?: LiveFeed; basemapStyleUrl?: string | null; rateLimits?: RateLimits; trustProxy?: TrustProxy } = {}): Promise<TestApp> {
   const capabilities = await detectCapabilities(database.pool)
   // Without a cache unless a test brings its own service (with a cache, following the changes).
   const tiles = options.tiles ?? new TileService(database.pool, capabilities.mvt ? 'postgis' : 'node')
@@ -54,6 +54,8 @@ export async function testApp(database: Database, options: { webDir?: string | n
     ...(options.openData ? { openData: options.openData } : {}),
     ...(options.live ? { live: options.live } : {}),
     ...(options.basemapStyleUrl ? { basemapStyleUrl: options.basemapStyleUrl } : {}),
+    ...(options.rateLimits ? { rateLimits: options.rateLimits } : {}),
+    ...(options.trustProxy !== undefined ? { trustProxy: options.trustProxy } : {}),
   })
   return { app, tiles }
 }

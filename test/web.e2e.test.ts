@@ -13,7 +13,7 @@ import { LiveFeed } from '../api/index.ts'
 import { silentLogger } from '../core/index.ts'
 import { IngestionPipeline } from '../ingestion/index.ts'
 import type { Database } from '../sql/index.ts'
-import { assertWebBuilt, hasChromium, launchChromium, openRoute, WEB_DIST } from './chromium.ts'
+import { assertWebBuilt, hasChromium, launchChromium, openRoute, waitForExpression, WEB_DIST } from './chromium.ts'
 import { writeDemoReadings } from './demo-readings.ts'
 import { json, mqttUrl, openDatabase, pipelineOptions, serve, testApp, uniqueName } from './engines.ts'
 
@@ -91,7 +91,7 @@ describe.skipIf(!hasChromium)('hypervisor page (needs Debian chromium: apt-get i
     const box = (await page.locator('#map').boundingBox())!
     await page.mouse.click(box.x + point.x, box.y + point.y)
     await page.getByRole('link', { name: 'Voir le détail du bâtiment' }).click()
-    await page.waitForFunction("document.body.dataset.state === 'ready' && location.pathname === '/epci/248000531/batiments/80021-mairie'", undefined, { timeout: 60_000 })
+    await waitForExpression(page, "document.body.dataset.state === 'ready' && location.pathname === '/epci/248000531/batiments/80021-mairie'", { timeout: 60_000 })
     await page.waitForSelector('#panel-content figure.chart canvas')
     expect(await page.textContent('#panel-title')).toMatch(/Mairie d’Amiens|Mairie/)
     const points = Number(await page.getAttribute('#panel-content figure.chart', 'data-points'))
@@ -114,9 +114,10 @@ describe.skipIf(!hasChromium)('hypervisor page (needs Debian chromium: apt-get i
       { bn: 'urn:dev:territoire:80021-mairie-ambiance:', bt: Math.ceil(publishedAt / 1000) + 2, n: 'co2', u: 'ppm', v: 1888 },
     ]), { qos: 1 })
     await publisher.endAsync()
-    await page.waitForFunction(
+    await waitForExpression(
+      page,
       "document.querySelector('li[data-sensor=\"80021-mairie-ambiance.co2\"] .latest-value')?.textContent.replace(/\\s/g, ' ') === 'CO₂ : 1 888 ppm'",
-      undefined, { timeout: 30_000 })
+      { timeout: 30_000 })
     process.stdout.write(`[territoire web e2e] MQTT reading on screen after ${Date.now() - publishedAt} ms\n`)
     await page.screenshot({ path: path.join(ARTEFACTS, 'building-panel-live.png') })
     expect(consoleErrors).toEqual([])
@@ -158,7 +159,7 @@ describe.skipIf(!hasChromium)('hypervisor page (needs Debian chromium: apt-get i
     // Visible focus: the checkbox draws an outline when focused from the keyboard.
     expect(await page.evaluate<string>("getComputedStyle(document.activeElement).outlineStyle")).not.toBe('none')
     await page.keyboard.press('Space')
-    await page.waitForFunction("Number(document.body.dataset.buildings3d) > 39")
+    await waitForExpression(page, "Number(document.body.dataset.buildings3d) > 39")
     expect(await page.evaluate<string>('location.search')).toBe('?couches=3d')
     // At the EPCI's zoom the map's own dots take the intensity classes (deck.gl extrudes from street zoom).
     expect(await page.evaluate<string>("JSON.stringify(window.territoireMap.getPaintProperty('buildings-points', 'circle-color'))")).toContain('intensity')
@@ -173,7 +174,7 @@ describe.skipIf(!hasChromium)('hypervisor page (needs Debian chromium: apt-get i
   it('rings the buildings with an open alert on the map, and lists the alert in the building’s panel', async () => {
     await database.pool.query(`INSERT INTO alert (building_id, kind, day, reason, value) VALUES ('80021-ecole-1', 'confinement', current_date, 'Confinement de l’air très élevé (test)', 4) ON CONFLICT DO NOTHING`)
     expect(await open('/epci/248000531')).toBe('ready')
-    await page.waitForFunction("JSON.stringify(window.territoireMap.getFilter('alerts-ring')).includes('80021-ecole-1')")
+    await waitForExpression(page, "JSON.stringify(window.territoireMap.getFilter('alerts-ring')).includes('80021-ecole-1')")
     expect(await open('/epci/248000531/batiments/80021-ecole-1')).toBe('ready')
     expect(await page.textContent('#panel-content ul.alerts')).toContain('Confinement de l’air très élevé (test)')
     expect(consoleErrors).toEqual([])
@@ -186,7 +187,7 @@ describe.skipIf(!hasChromium)('hypervisor page (needs Debian chromium: apt-get i
     const ranked = await page.evaluate<string[]>("[...document.querySelectorAll('table.ranking tbody tr')].map((r) => r.dataset.building)")
     expect(ranked).toContain('80021-mairie')
     await page.click('table.ranking a[data-building="80021-mairie"]')
-    await page.waitForFunction("document.body.dataset.state === 'ready' && location.pathname === '/epci/248000531/batiments/80021-mairie'", undefined, { timeout: 60_000 })
+    await waitForExpression(page, "document.body.dataset.state === 'ready' && location.pathname === '/epci/248000531/batiments/80021-mairie'", { timeout: 60_000 })
     expect(consoleErrors).toEqual([])
   })
 
@@ -239,14 +240,15 @@ describe.skipIf(!hasChromium)('hypervisor page (needs Debian chromium: apt-get i
       { bn: 'urn:dev:territoire:80021-ecole-1-ambiance:', bt: Math.ceil(publishedAt / 1000) + 2, n: 'co2', u: 'ppm', v: 1999 },
     ]), { qos: 1 })
     await publisher.endAsync()
-    await page.waitForFunction(
+    await waitForExpression(
+      page,
       "window.territoireMap.queryRenderedFeatures({ layers: ['sensors-circle'] }).some((f) => f.properties.id === '80021-ecole-1-ambiance.co2' && f.properties.value === 1999)",
-      undefined, { timeout: 30_000 })
+      { timeout: 30_000 })
     process.stdout.write(`[territoire web e2e] MQTT reading on the map's sensors layer after ${Date.now() - publishedAt} ms\n`)
 
     // Off again: none drawn, and the URL says so.
     await page.click('#layer-sensors')
-    await page.waitForFunction("window.territoireMap.queryRenderedFeatures({ layers: ['sensors-circle'] }).length === 0")
+    await waitForExpression(page, "window.territoireMap.queryRenderedFeatures({ layers: ['sensors-circle'] }).length === 0")
     expect(await page.evaluate<string>('location.search')).toBe('')
     expect(consoleErrors).toEqual([])
   })

@@ -13,7 +13,9 @@ const ref = (kind: 'schemas' | 'parameters' | 'responses', name: string) => ({ $
 const json = (schema: SchemaObject | { $ref: string }) => ({ 'application/json': { schema } })
 const ok = (description: string, content?: ResponseObject['content']): ResponseObject => ({ description, ...(content ? { content } : {}) })
 const ADMIN = [{ bearerAuth: [] }] as const
-const problems = { '400': ref('responses', 'BadRequest'), '404': ref('responses', 'NotFound'), '500': ref('responses', 'ServerError') }
+const problems = { '400': ref('responses', 'BadRequest'), '404': ref('responses', 'NotFound'), '429': ref('responses', 'TooManyRequests'), '500': ref('responses', 'ServerError') }
+/** Of the routes that take a body: past its limit (docs/SECURITY.md). */
+const tooLarge = { '413': ref('responses', 'PayloadTooLarge') }
 
 /** How the indicator endpoints give their units (api/indicators/indicator-queries.ts). */
 const INDICATOR_UNITS =
@@ -174,7 +176,7 @@ function hubPaths(): Record<string, PathItem> {
             },
           }),
         },
-        responses: { '200': ok('Les réglages enregistrés', object), '401': ref('responses', 'Unauthorized'), ...problems },
+        responses: { '200': ok('Les réglages enregistrés', object), '401': ref('responses', 'Unauthorized'), ...tooLarge, ...problems },
       },
     },
     '/api/alerts': {
@@ -214,7 +216,7 @@ function hubPaths(): Record<string, PathItem> {
         tags: ['Administration'],
         security: ADMIN,
         requestBody: { required: true, content: json({ type: 'object' }) },
-        responses: { '201': ok('Le boîtier tel qu’attribué', object), '401': ref('responses', 'Unauthorized'), '409': ok('Identifiant ou identité réseau déjà pris', { 'application/problem+json': { schema: ref('schemas', 'Problem') } }), ...problems },
+        responses: { '201': ok('Le boîtier tel qu’attribué', object), '401': ref('responses', 'Unauthorized'), '409': ok('Identifiant ou identité réseau déjà pris', { 'application/problem+json': { schema: ref('schemas', 'Problem') } }), ...tooLarge, ...problems },
       },
     },
     '/api/devices/{id}': { get: { summary: 'Un boîtier', operationId: 'getDevice', tags: ['Mesures'], parameters: [id], responses: { '200': ok('Le boîtier, ses capteurs, son bâtiment, sa commune', object), ...problems } } },
@@ -230,7 +232,7 @@ function hubPaths(): Record<string, PathItem> {
       },
     },
     '/api/dead-letters/{id}/payload': { get: { summary: 'Contenu d’un message refusé (jeton d’administration)', operationId: 'getDeadLetterPayload', tags: ['Administration'], security: ADMIN, parameters: [path('id', 'Identifiant', { type: 'integer', minimum: 1 })], responses: { '200': ok('Le message tel que reçu', { 'application/octet-stream': { schema: { type: 'string', format: 'binary' } } }), '401': ref('responses', 'Unauthorized'), ...problems } } },
-    '/api/dead-letters/replay': { post: { summary: 'Rejouer des messages refusés (jeton d’administration)', operationId: 'replayDeadLetters', tags: ['Administration'], security: ADMIN, requestBody: { content: json({ type: 'object', properties: { reason: { type: 'string' }, ids: { type: 'array', items: { type: 'integer' } } } }) }, responses: { '200': ok('Bilan du rejeu', object), '401': ref('responses', 'Unauthorized'), ...problems } } },
+    '/api/dead-letters/replay': { post: { summary: 'Rejouer des messages refusés (jeton d’administration)', operationId: 'replayDeadLetters', tags: ['Administration'], security: ADMIN, requestBody: { content: json({ type: 'object', properties: { reason: { type: 'string' }, ids: { type: 'array', items: { type: 'integer' } } } }) }, responses: { '200': ok('Bilan du rejeu', object), '401': ref('responses', 'Unauthorized'), ...tooLarge, ...problems } } },
     '/api/imports/{kind}': {
       post: {
         summary: 'Importer un petit fichier GeoJSON (jeton d’administration)',
@@ -239,7 +241,7 @@ function hubPaths(): Record<string, PathItem> {
         security: ADMIN,
         parameters: [path('kind', 'Nature de la couche importée')],
         requestBody: { required: true, content: { 'application/geo+json': { schema: { type: 'object' } }, 'application/json': { schema: { type: 'object' } }, 'application/gzip': { schema: { type: 'string', format: 'binary' } } } },
-        responses: { '200': ok('Bilan de l’import', object), '401': ref('responses', 'Unauthorized'), ...problems },
+        responses: { '200': ok('Bilan de l’import', object), '401': ref('responses', 'Unauthorized'), ...tooLarge, ...problems },
       },
     },
     '/tiles': { get: { summary: 'Les couches de tuiles vectorielles', operationId: 'listTileLayers', tags: ['Tuiles'], responses: { '200': ok('Couches et leur TileJSON', json({ type: 'array', items: { type: 'object' } })) } } },
@@ -266,7 +268,7 @@ export function openApiDocument(base: string): OpenApiDocument {
     info: {
       title: 'Territoire — API du hub de données territorial',
       version: '1.0.0',
-      description: 'Données ouvertes (OGC API – Features, téléchargements, catalogue DCAT-AP, sous Licence Ouverte 2.0), tuiles vectorielles, mesures des capteurs et administration. Erreurs : RFC 9457 application/problem+json.',
+      description: 'Données ouvertes (OGC API – Features, téléchargements, catalogue DCAT-AP, sous Licence Ouverte 2.0), tuiles vectorielles, mesures des capteurs et administration. Erreurs : RFC 9457 application/problem+json. Débit limité par adresse (429 avec Retry-After) ; données ouvertes lisibles depuis tout site (CORS).',
       license: { name: 'Licence Ouverte 2.0 (données)', url: 'https://www.etalab.gouv.fr/licence-ouverte-open-licence/' },
     },
     servers: [{ url: base }],
@@ -294,6 +296,12 @@ export function openApiDocument(base: string): OpenApiDocument {
         BadRequest: { description: 'Paramètre invalide ou inconnu', content: problemContent },
         NotFound: { description: 'Introuvable (ou hors du périmètre de l’appelant)', content: problemContent },
         Unauthorized: { description: 'Jeton absent ou invalide', content: problemContent },
+        PayloadTooLarge: { description: 'Corps de requête au-delà de la limite de cette route', content: problemContent },
+        TooManyRequests: {
+          description: 'Trop de requêtes de cette adresse, ou trop de jetons refusés : réessayer après Retry-After',
+          headers: { 'Retry-After': { description: 'Secondes à attendre', schema: { type: 'integer', minimum: 1 } } },
+          content: problemContent,
+        },
         ServerError: { description: 'Erreur interne (journalisée)', content: problemContent },
       },
       schemas: {

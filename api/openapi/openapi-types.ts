@@ -41,6 +41,7 @@ export interface MediaType {
 
 export interface ResponseObject {
   readonly description: string
+  readonly headers?: Readonly<Record<string, { readonly description: string; readonly schema: SchemaObject }>>
   readonly content?: Readonly<Record<string, MediaType>>
 }
 

@@ -1,0 +1,5 @@
+export { limitFailedAuth, NO_RATE_LIMITS, requestRateLimit } from './rate-limits.ts'
+export type { RateLimits } from './rate-limits.ts'
+export { clientKey } from './client-key.ts'
+export { TokenBuckets } from './token-buckets.ts'
+export type { Clock } from './token-buckets.ts'
