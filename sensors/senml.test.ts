@@ -82,6 +82,20 @@ describe('SenML resolution (RFC 8428 §4.6)', () => {
     expect(parseSenml('[{"n":"a","v":1,"ct":"x"}]', options)).toHaveLength(1)
   })
 
+  // Found by parsers.property.test.ts: each of these escaped as a RangeError.
+  it.each([
+    ['timestamp_in_future', '[{"n":"a","v":1,"bt":1e20}]'], // beyond the Date range: toISOString threw
+    ['non_finite_value', '[{"n":"a","v":1,"bt":1e308,"t":1e308}]'], // bt + t overflows to Infinity
+    ['invalid_senml', '[{"n":"a","v":1,"bt":-1e300}]'], // was accepted with a time no Date can hold
+    ['invalid_type', `[{"n":"a","v":1,"bn":${'['.repeat(10_000)}${']'.repeat(10_000)}}]`], // the message stringified it: stack overflow
+  ])('refuses %s without throwing anything else: %s', (reason, payload) => {
+    expect(rejection(payload).reason).toBe(reason)
+  })
+
+  it('keeps a refusal short whatever the bad value', () => {
+    expect(rejection(`[{"n":"a","v":"${'9'.repeat(100_000)}"}]`).detail.length).toBeLessThan(200)
+  })
+
   it('accepts a time within the allowed clock skew', () => {
     expect(parseSenml(`[{"n":"a","v":1,"t":${NOW + 299}}]`, options)[0]!.time).toBe(NOW + 299)
   })

@@ -28,6 +28,8 @@ const RELATIVE_TIME_LIMIT = 2 ** 28
 const NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9\-:./_]*$/
 const KNOWN_FIELDS = new Set(['bn', 'bt', 'bu', 'bv', 'bs', 'bver', 'n', 'u', 'v', 'vs', 'vb', 'vd', 's', 't', 'ut'])
 const SUPPORTED_VERSION = 10
+/** The Date range, ±8.64e15 ms: times outside it cannot be printed or stored. */
+const MAX_TIME = 8.64e12
 
 export interface SenmlOptions {
   /** Reception time, seconds since the epoch: the origin of relative times. */
@@ -94,9 +96,12 @@ export function resolveSenml(pack: unknown, options: SenmlOptions): SenmlRecord[
 
     let time = baseTime + (record.t === undefined ? 0 : number(record.t, 't', at))
     if (time < RELATIVE_TIME_LIMIT) time += options.now
+    // bt + t may overflow to ±Infinity, or land outside what a Date (and the database) can hold.
+    if (!Number.isFinite(time)) throw new MessageRejection('non_finite_value', `${at}: resolved time is not finite`)
     if (time > options.now + options.maxFutureSkewSeconds) {
-      throw new MessageRejection('timestamp_in_future', `${at}: time ${new Date(time * 1000).toISOString()} is in the future`)
+      throw new MessageRejection('timestamp_in_future', `${at}: time ${time <= MAX_TIME ? new Date(time * 1000).toISOString() : `${time} s`} is in the future`)
     }
+    if (time < -MAX_TIME) throw new MessageRejection('invalid_senml', `${at}: time ${time} s is before the earliest date`)
     const unit = record.u === undefined ? baseUnit : string(record.u, 'u', at)
     if (value !== null && !Number.isFinite(value)) throw new MessageRejection('non_finite_value', `${at}: resolved value is not finite`)
     if (sum !== null && !Number.isFinite(sum)) throw new MessageRejection('non_finite_value', `${at}: resolved sum is not finite`)
@@ -108,17 +113,25 @@ export function resolveSenml(pack: unknown, options: SenmlOptions): SenmlRecord[
 
 function number(value: unknown, field: string, at: string): number {
   if (value === null) throw new MessageRejection('non_finite_value', `${at}: "${field}" is null where a number is due`)
-  if (typeof value !== 'number') throw new MessageRejection('invalid_type', `${at}: "${field}" must be a number (got ${JSON.stringify(value)})`)
+  if (typeof value !== 'number') throw new MessageRejection('invalid_type', `${at}: "${field}" must be a number (got ${shown(value)})`)
   if (!Number.isFinite(value)) throw new MessageRejection('non_finite_value', `${at}: "${field}" is not a finite number`)
   return value
 }
 
 function string(value: unknown, field: string, at: string): string {
-  if (typeof value !== 'string') throw new MessageRejection('invalid_type', `${at}: "${field}" must be a string (got ${JSON.stringify(value)})`)
+  if (typeof value !== 'string') throw new MessageRejection('invalid_type', `${at}: "${field}" must be a string (got ${shown(value)})`)
   return value
 }
 
 function boolean(value: unknown, field: string, at: string): boolean {
-  if (typeof value !== 'boolean') throw new MessageRejection('invalid_type', `${at}: "${field}" must be true or false (got ${JSON.stringify(value)})`)
+  if (typeof value !== 'boolean') throw new MessageRejection('invalid_type', `${at}: "${field}" must be true or false (got ${shown(value)})`)
   return value
+}
+
+/** What a refusal says it got, bounded: a pack may nest ten thousand arrays or hold a long string. */
+function shown(value: unknown): string {
+  if (Array.isArray(value)) return 'an array'
+  if (value !== null && typeof value === 'object') return 'an object'
+  const text = JSON.stringify(value) ?? typeof value
+  return text.length > 64 ? `${text.slice(0, 60)}…` : text
 }

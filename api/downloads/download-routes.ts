@@ -3,7 +3,7 @@ import type { Kysely } from 'kysely'
 import { InvalidInputError, NotFoundError } from '../../core/index.ts'
 import type { Schema } from '../../sql/index.ts'
 import { COLLECTIONS, featureFilter, findCollection } from '../ogc/index.ts'
-import { identifier } from '../params.ts'
+import { identifier, shown } from '../params.ts'
 import { scopeOf } from '../scope-middleware.ts'
 import { csvDialect, STANDARD_CSV } from './csv-dialect.ts'
 import { assertBuilding, sensorKey, type DayRange } from './daily-queries.ts'
@@ -74,7 +74,7 @@ function dayRange(req: Request): DayRange {
     const value = req.query[name]
     if (value === undefined) return null
     if (typeof value !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(value) || Number.isNaN(Date.parse(`${value}T00:00:00Z`)) || new Date(`${value}T00:00:00Z`).toISOString().slice(0, 10) !== value) {
-      throw new InvalidInputError(`${name} must be a day YYYY-MM-DD (got "${String(value)}")`, name)
+      throw new InvalidInputError(`${name} must be a day YYYY-MM-DD (got "${shown(value)}")`, name)
     }
     return value
   }

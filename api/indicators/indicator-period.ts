@@ -3,6 +3,7 @@
  * both included), checked at the edge. Without any, the current calendar year.
  */
 import { InvalidInputError } from '../../core/index.ts'
+import { shown } from '../params.ts'
 
 export interface IndicatorPeriod {
   /** First local day, YYYY-MM-DD. */
@@ -26,14 +27,14 @@ export function yearPeriod(year: number): IndicatorPeriod {
 export function parseYear(value: unknown, fallback: number): number {
   if (value === undefined) return fallback
   if (typeof value !== 'string' || !/^\d{4}$/.test(value) || Number(value) < 2000 || Number(value) > 2100) {
-    throw new InvalidInputError(`year must be a year from 2000 to 2100 (got "${String(value)}")`, 'year')
+    throw new InvalidInputError(`year must be a year from 2000 to 2100 (got "${shown(value)}")`, 'year')
   }
   return Number(value)
 }
 
 function parseDay(value: unknown, name: string): string {
   if (typeof value !== 'string' || !DAY.test(value) || Number.isNaN(Date.parse(`${value}T00:00:00Z`)) || new Date(`${value}T00:00:00Z`).toISOString().slice(0, 10) !== value) {
-    throw new InvalidInputError(`${name} must be a calendar day YYYY-MM-DD (got "${String(value)}")`, name)
+    throw new InvalidInputError(`${name} must be a calendar day YYYY-MM-DD (got "${shown(value)}")`, name)
   }
   return value
 }

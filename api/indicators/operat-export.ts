@@ -9,6 +9,7 @@ import { sql, type Kysely } from 'kysely'
 import { InvalidInputError, scopedSirens, type Scope } from '../../core/index.ts'
 import type { Schema } from '../../sql/index.ts'
 import { csvLine, type CsvDialect } from '../downloads/index.ts'
+import { shown } from '../params.ts'
 import { buildingSignature, stationOf, type Station } from './building-signature.ts'
 import { isSubjectToDecret, TERTIARY_MIN_FLOOR_AREA_M2, trajectoryStatus } from './decret-tertiaire.ts'
 import { yearPeriod } from './indicator-period.ts'
@@ -24,7 +25,7 @@ export const OPERAT_COLUMNS = [
 export function parseOperatBuildings(value: unknown): 'subject' | 'all' {
   if (value === undefined || value === 'subject') return 'subject'
   if (value === 'all') return 'all'
-  throw new InvalidInputError(`buildings must be subject (≥ ${TERTIARY_MIN_FLOOR_AREA_M2} m², the default) or all (got "${String(value)}")`, 'buildings')
+  throw new InvalidInputError(`buildings must be subject (≥ ${TERTIARY_MIN_FLOOR_AREA_M2} m², the default) or all (got "${shown(value)}")`, 'buildings')
 }
 
 /** The export's lines, header first, one building at a time. */
