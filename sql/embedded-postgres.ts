@@ -91,25 +91,23 @@ const SEQUENCE_OPEN = new Set(['P', 'B', 'D', 'E', 'C', 'H'].map((c) => c.charCo
  * - it keeps a connection's turn only inside a transaction: outside one, two connections'
  *   parameterised queries interleave, and one binds the other's unnamed statement ("bind message
  *   supplies 2 parameters, but prepared statement "" requires 8");
- * - PGlite answers a failing message with its error *and* a ReadyForQuery, then runs the messages
- *   that follow: the client hears of the query's end twice, takes the next answer for another
- *   query's ("Received unexpected commandComplete message") and its connection is lost — any
- *   statement error inside a transaction, such as a re-delivered reading's unique violation.
+ * - PGlite answers a failing Parse, Bind or Execute with its error *and* a ReadyForQuery (it then
+ *   ignores the sequence up to Sync, which answers a second one): the client hears of the query's
+ *   end twice, takes the next answer for another query's ("Received unexpected commandComplete
+ *   message") and its connection is lost — any statement error inside a transaction, such as a
+ *   re-delivered reading's unique violation.
  *
- * This keeps a connection's turn from its first message to its Sync (or a simple Query), and does
- * what PostgreSQL does: ReadyForQuery only for Sync, and after an error the sequence's messages up
- * to Sync are skipped. Unlike the original, a failed message no longer stops the queue for good.
+ * This keeps a connection's turn from its first message to its Sync (or a simple Query), and drops
+ * the ReadyForQuery PGlite gives before Sync: PostgreSQL gives it only for Sync. Unlike the
+ * original, a failed message no longer stops the queue for good.
  */
 function keepExtendedQueriesWhole(server: PGLiteSocketServer, db: PGlite): void {
   const queue = (server as unknown as { queryQueue?: QueryQueue }).queryQueue
   if (!queue || !Array.isArray(queue.queue) || typeof queue.processQueue !== 'function' || typeof queue.clearQueueForHandler !== 'function') {
     throw new StartupError('@electric-sql/pglite-socket changed its query queue: check sql/embedded-postgres.ts against its new version')
   }
-  /** The connection in the middle of an extended-protocol query, if any, and whether that query failed. */
+  /** The connection in the middle of an extended-protocol query, if any. */
   let turn: number | null = null
-  let failed = false
-  /** The last ReadyForQuery PGlite gave before Sync: given at Sync if PGlite gives none then. */
-  let held: Buffer | null = null
   queue.processQueue = async function processQueue(this: QueryQueue): Promise<void> {
     if (this.processing) return
     this.processing = true
@@ -121,32 +119,16 @@ function keepExtendedQueriesWhole(server: PGLiteSocketServer, db: PGlite): void 
         const item = this.queue.splice(at, 1)[0]!
         const inSequence = SEQUENCE_OPEN.has(item.message[0]!)
         this.lastHandlerId = item.handlerId
-        if (inSequence && failed && turn === item.handlerId) {
-          item.resolve(0) // skipped until Sync, as PostgreSQL does after an error
-          continue
-        }
-        const chunks: Uint8Array[] = []
+        // PGlite's chunks are views into its WebAssembly memory, which the next write reuses: copied.
+        const chunks: Buffer[] = []
         try {
           await db.runExclusive(() => db.execProtocolRawStream(item.message, { onRawData: (data) => void chunks.push(Buffer.from(data)) }))
         } catch (error) {
           turn = null
-          failed = false
-          held = null
           item.reject(error)
           continue
         }
-        let answer: Buffer = Buffer.concat(chunks)
-        if (inSequence) {
-          const filtered = withoutReadyForQuery(answer)
-          answer = filtered.kept
-          failed = failed || filtered.error
-          held = filtered.readyForQuery ?? held
-        } else {
-          // Sync: PGlite may have said ReadyForQuery already (held back above); the client hears it now, once.
-          if (item.message[0] === SYNC && held !== null && !hasReadyForQuery(answer)) answer = Buffer.concat([answer, held])
-          held = null
-          failed = false
-        }
+        const answer = inSequence ? withoutReadyForQuery(Buffer.concat(chunks)) : Buffer.concat(chunks)
         turn = inSequence ? item.handlerId : null
         if (answer.length > 0) item.onData(answer)
         item.resolve(answer.length)
@@ -160,37 +142,24 @@ function keepExtendedQueriesWhole(server: PGLiteSocketServer, db: PGlite): void 
     clear(handlerId)
     if (turn === handlerId) {
       turn = null // a connection gone mid-query: the others go on
-      failed = false
       void queue.processQueue()
     }
   }
 }
 
-const SYNC = 0x53
 const READY_FOR_QUERY = 0x5a
-const ERROR_RESPONSE = 0x45
 
-/** A backend answer without its ReadyForQuery messages (the last one apart), and whether it holds an ErrorResponse. */
-function withoutReadyForQuery(answer: Buffer): { kept: Buffer; error: boolean; readyForQuery: Buffer | null } {
+/** A backend answer without its ReadyForQuery messages. */
+function withoutReadyForQuery(answer: Buffer): Buffer {
   const kept: Buffer[] = []
-  let error = false
-  let readyForQuery: Buffer | null = null
   let at = 0
   while (at + 5 <= answer.length) {
-    const type = answer[at]!
     const end = at + 1 + answer.readInt32BE(at + 1)
-    if (type === ERROR_RESPONSE) error = true
-    if (type === READY_FOR_QUERY) readyForQuery = Buffer.from(answer.subarray(at, end))
-    else kept.push(answer.subarray(at, end))
+    if (answer[at] !== READY_FOR_QUERY) kept.push(answer.subarray(at, end))
     at = end
   }
   if (at < answer.length) kept.push(answer.subarray(at)) // not a whole message: passed on as it came
-  return { kept: Buffer.concat(kept), error, readyForQuery }
-}
-
-function hasReadyForQuery(answer: Buffer): boolean {
-  for (let at = 0; at + 5 <= answer.length; at += 1 + answer.readInt32BE(at + 1)) if (answer[at] === READY_FOR_QUERY) return true
-  return false
+  return Buffer.concat(kept)
 }
 
 /**
