@@ -11,7 +11,7 @@
  */
 import { sql, type Kysely } from 'kysely'
 import type { Logger } from '../core/index.ts'
-import { OUTDOOR_USAGE, simulatedValue } from '../sensors/index.ts'
+import { simulatedBuilding, simulatedValue } from '../sensors/index.ts'
 import type { Schema } from '../sql/index.ts'
 import { ReadingWriter, type Reading } from './reading-writer.ts'
 
@@ -48,6 +48,10 @@ export async function writeDemoHistory(
     SELECT s.sid, d.id AS device, s.channel, s.quantity, s.unit, b.usage, b.floor_area_m2
     FROM sensor s JOIN device d ON d.id = s.device_id LEFT JOIN building b ON b.id = d.building_id
     WHERE d.synthetic ORDER BY s.sid`.execute(db)
+  // Meters and the station from energyFrom, indoor air from airFrom.
+  const simulated = sensors.map((s) => ({
+    ...s, building: simulatedBuilding(s.device, s.usage, s.floor_area_m2), from: s.quantity === 'energy_index' || s.usage === null ? energyFrom : airFrom,
+  }))
   const writer = new ReadingWriter(db, timeZone)
   let batch: Reading[] = []
   let written = 0
@@ -59,11 +63,9 @@ export async function writeDemoHistory(
   }
   // Hour by hour across sensors: each batch is a few hours of the whole demo, the order a live feed has.
   for (let ts = Math.min(energyFrom, airFrom); ts < end; ts += HOUR_MS) {
-    for (const s of sensors) {
-      const slow = s.quantity === 'energy_index' || s.usage === null
-      if (ts < (slow ? energyFrom : airFrom)) continue
-      const building = { deviceId: s.device, usage: s.usage ?? OUTDOOR_USAGE, floorAreaM2: s.floor_area_m2 ?? 500 }
-      batch.push({ sid: s.sid, ts, value: simulatedValue(building, s, ts / 1000, timeZone) })
+    for (const s of simulated) {
+      if (ts < s.from) continue
+      batch.push({ sid: s.sid, ts, value: simulatedValue(s.building, s, ts / 1000, timeZone) })
     }
     if (batch.length >= BATCH) await flush()
     if (options.signal?.aborted) break

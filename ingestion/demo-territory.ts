@@ -14,7 +14,7 @@ import { importBoundaries } from './boundaries-importer.ts'
 import { readCogFiles } from './cog-files.ts'
 import { DEMO_WEATHER_STATION, generateDemoAssets, type DemoAssets } from './demo-assets.ts'
 import { provisionDevices, sensorId } from './device-provisioning.ts'
-import { OUTDOOR_USAGE } from '../sensors/index.ts'
+import { simulatedBuilding } from '../sensors/index.ts'
 
 export const DEMO_DATA_DIR = path.join(PROJECT_ROOT, 'data', 'somme')
 
@@ -131,8 +131,8 @@ export async function listSimulatedDevices(db: Kysely<Schema>): Promise<Simulate
   for (const row of rows) {
     let device = devices.get(row.id)
     if (!device) {
-      // A device of no building is the demo's weather station: it reads the outdoor climate.
-      device = { id: row.id, senmlBaseName: row.senml_base_name!, usage: row.usage ?? OUTDOOR_USAGE, floorAreaM2: row.floor_area_m2 ?? 500, channels: [] }
+      const { usage, floorAreaM2 } = simulatedBuilding(row.id, row.usage, row.floor_area_m2)
+      device = { id: row.id, senmlBaseName: row.senml_base_name!, usage, floorAreaM2, channels: [] }
       devices.set(row.id, device)
     }
     device.channels.push({ channel: row.channel, quantity: row.quantity, unit: row.unit })

@@ -24,6 +24,10 @@ const INDEX_EPOCH = Date.UTC(2020, 0, 1) / 1000
 const LOAD_W_PER_M2: Record<string, number> = { mairie: 9, ecole: 8, gymnase: 11, mediatheque: 10 }
 /** The demo's outdoor weather station is a device of no building: its `usage`. */
 export const OUTDOOR_USAGE = 'exterieur'
+/** A device's building as the simulator sees it, from the database's row: no building is the outdoor station. */
+export function simulatedBuilding(deviceId: string, usage: string | null, floorAreaM2: number | null): SimulatedBuilding {
+  return { deviceId, usage: usage ?? OUTDOOR_USAGE, floorAreaM2: floorAreaM2 ?? 500 }
+}
 /** Base of the heating degree-days (Météo-France's, as api/indicators/degree-days.ts). */
 const DJU_BASE = 18
 

@@ -6,7 +6,7 @@
  */
 import { localDay, refreshEnergy } from '../api/index.ts'
 import { ReadingWriter, type Reading } from '../ingestion/index.ts'
-import { OUTDOOR_USAGE, simulatedValue } from '../sensors/index.ts'
+import { simulatedBuilding, simulatedValue } from '../sensors/index.ts'
 import type { Database } from '../sql/index.ts'
 
 const HOUR_MS = 3_600_000
@@ -24,7 +24,7 @@ export async function writeDemoReadings(database: Database, buildingId: string, 
   const start = Math.floor((Date.now() - days * 86_400_000) / HOUR_MS) * HOUR_MS
   for (const r of rows) {
     const station = r.usage === null
-    const building = { deviceId: r.device, usage: r.usage ?? OUTDOOR_USAGE, floorAreaM2: r.floor_area_m2 ?? 500 }
+    const building = simulatedBuilding(r.device, r.usage, r.floor_area_m2)
     for (let t = start + (station ? offset : 0); t < Date.now() - HOUR_MS; t += HOUR_MS) {
       readings.push({ sid: r.sid, ts: t, value: simulatedValue(building, { channel: r.quantity, quantity: r.quantity, unit: '' }, t / 1000, TZ) })
     }
