@@ -9,14 +9,13 @@ import type { Kysely } from 'kysely'
 import type { Registry } from 'prom-client'
 import type { Logger } from '../core/index.ts'
 import type { Schema } from '../sql/index.ts'
-import { requireAdmin } from './admin-auth.ts'
 import { deadLettersRoutes, type Replay } from './dead-letters-routes.ts'
 import { devicesRoutes } from './devices-routes.ts'
 import { healthRoutes, type HealthCheck } from './health.ts'
 import { importRoutes } from './import-routes.ts'
 import { notFoundHandler, problemHandler } from './problem.ts'
 import { readingsRoutes } from './readings-routes.ts'
-import { attachScope } from './scope-middleware.ts'
+import { accessAdminRoutes, createAuthenticator, requireAdmin, sameOriginWrites, sessionRoutes, type JwtVerifier } from './auth/index.ts'
 import { catalogRoutes } from './catalog/index.ts'
 import { downloadRoutes } from './downloads/index.ts'
 import { DEFAULT_OPEN_DATA, type OpenDataOptions } from './base-url.ts'
@@ -28,9 +27,10 @@ import { liveRoutes, type LiveFeed } from './live/index.ts'
 import { cachedTiles, tileRoutes } from './tiles/tile-routes.ts'
 import type { TileService } from './tiles/tile-service.ts'
 import { webRoutes } from './web-routes.ts'
+import { mqttCredentialRoutes } from './mqtt-credentials-routes.ts'
 import { securityHeaders } from './security-headers.ts'
 import { publicCors } from './public-cors.ts'
-import { limitFailedAuth, NO_RATE_LIMITS, requestRateLimit, type RateLimits } from './rate-limit/index.ts'
+import { NO_RATE_LIMITS, requestRateLimit, type RateLimits } from './rate-limit/index.ts'
 
 /** Express's `trust proxy` (TRUST_PROXY): false, a number of proxy hops, or the proxies' addresses and subnets. */
 export type TrustProxy = false | number | readonly string[]
@@ -42,8 +42,12 @@ export interface AppDependencies {
   readonly log: Logger
   /** Built web app (web/dist); null to serve the API only. */
   readonly webDir: string | null
-  /** Bearer token of the write endpoints; null refuses them. */
+  /** HUB_ADMIN_TOKEN, the operator's break-glass admin credential; null: none (admins use API tokens). */
   readonly adminToken: string | null
+  /** Verifies OpenID Connect JWTs (OIDC_*); none: JWTs are refused. */
+  readonly oidc?: JwtVerifier | null
+  /** The page's OpenID Connect sign-in (GET /auth/oidc/login and its callback); none: token sign-in only. */
+  readonly oidcLogin?: express.Router | null
   /** Replays dead letters through the ingestion's rules. */
   readonly replay: Replay
   /** Called after devices are provisioned (the ingestion forgets what it cached). */
@@ -77,6 +81,12 @@ export function createApp(deps: AppDependencies): Express {
   app.use(securityHeaders)
   app.use(publicCors)
   app.use(requestRateLimit(rateLimits, deps.log))
+  // Then who is asking (docs/SECURITY.md): no credential is decided at once, a token is looked up
+  // (and remembered for a few seconds), so that a cached tile of a staff layer is answered for
+  // the right scope only.
+  const auth = createAuthenticator({ db: deps.db, adminToken: deps.adminToken, oidc: deps.oidc ?? null, rateLimits, log: deps.log })
+  app.use(auth.middleware)
+  app.use(sameOriginWrites)
   // Then a cached tile is answered before anything else, not even the debug log of requests: a
   // map's most frequent request, and the one the warm cache exists to make cheap.
   app.use(cachedTiles(deps.tiles))
@@ -85,14 +95,17 @@ export function createApp(deps: AppDependencies): Express {
     res.on('finish', () => deps.log.debug('request', { method: req.method, path: req.originalUrl, status: res.statusCode, ms: Date.now() - started }))
     next()
   })
-  app.use(attachScope)
   // Tiles first: the most frequent request by far, so that it crosses no other router on its way.
   app.use(tileRoutes(deps.tiles, openData))
-  const admin = limitFailedAuth(requireAdmin(deps.adminToken), rateLimits)
+  const admin = requireAdmin
+  app.use(sessionRoutes(auth, deps.oidcLogin ? '/auth/oidc/login' : null))
+  if (deps.oidcLogin) app.use(deps.oidcLogin)
+  app.use(accessAdminRoutes(deps.db, admin, auth.forget))
+  app.use(mqttCredentialRoutes(deps.db, admin))
   app.use(healthRoutes(deps.health))
   if (deps.metrics) {
     const registry = deps.metrics
-    app.get('/metrics', async (_req, res) => {
+    app.get('/metrics', admin, async (_req, res) => {
       res.type(registry.contentType).send(await registry.metrics())
     })
   }
@@ -100,7 +113,7 @@ export function createApp(deps: AppDependencies): Express {
   if (deps.live) app.use(liveRoutes(deps.db, deps.live))
 
   app.use(readingsRoutes(deps.db))
-  app.use(indicatorRoutes(deps.db, deps.timeZone ?? 'Europe/Paris', admin))
+  app.use(indicatorRoutes(deps.db, deps.timeZone ?? 'Europe/Paris'))
   app.use(devicesRoutes(deps.db, admin, deps.onProvisioned))
   app.use(deadLettersRoutes(deps.db, admin, deps.replay))
   app.use(importRoutes(deps.db, admin))

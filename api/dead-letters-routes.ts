@@ -3,7 +3,8 @@ import type { Kysely } from 'kysely'
 import { InvalidInputError } from '../core/index.ts'
 import type { ReplayReport } from '../ingestion/index.ts'
 import { REJECTION_REASONS } from '../sensors/index.ts'
-import type { Schema } from '../sql/index.ts'
+import { recordAudit, type Schema } from '../sql/index.ts'
+import { principalOf } from './auth/index.ts'
 import { deadLetterPayload, listDeadLetters } from './dead-letters-queries.ts'
 import { integer } from './params.ts'
 
@@ -38,7 +39,9 @@ export function deadLettersRoutes(db: Kysely<Schema>, admin: RequestHandler, rep
     if (body.ids !== undefined && !(Array.isArray(body.ids) && body.ids.every((id) => Number.isSafeInteger(id) && id > 0))) {
       throw new InvalidInputError('ids must be an array of dead-letter ids', 'ids')
     }
-    const report = await replay({ ...(body.ids ? { ids: body.ids as number[] } : {}), ...(body.reason !== undefined ? { reason: reason(body.reason) } : {}) })
+    const filter = { ...(body.ids ? { ids: body.ids as number[] } : {}), ...(body.reason !== undefined ? { reason: reason(body.reason) } : {}) }
+    const report = await replay(filter)
+    await recordAudit(db, { actor: principalOf(res).actor, action: 'dead_letters.replay', target: null, detail: { ...filter, examined: report.examined, stored: report.stored } })
     res.json({ examined: report.examined, stored: report.stored, readings: report.readings, duplicates: report.duplicates, stillRefused: report.refused })
   })
   return router

@@ -4,7 +4,7 @@
  * every commune only to the operator's full scope).
  */
 import { sql, type Kysely } from 'kysely'
-import { NotFoundError, scopedSirens, type Scope } from '../core/index.ts'
+import { NotFoundError, scopeAdmits, type Scope } from '../core/index.ts'
 import type { Schema } from '../sql/index.ts'
 
 export interface DeviceView {
@@ -53,8 +53,7 @@ export async function getDevice(db: Kysely<Schema>, scope: Scope, id: string): P
     ])
     .where('d.id', '=', id)
     .executeTakeFirst()
-  const sirens = scopedSirens(scope)
-  if (!row || (sirens !== null && (row.siren === null || !sirens.includes(row.siren)))) throw new NotFoundError(`no device ${id}`)
+  if (!row || !scopeAdmits(scope, { epci: row.siren, commune: row.insee, building: row.buildingId })) throw new NotFoundError(`no device ${id}`)
   const sensors = await db
     .selectFrom('sensor')
     .select(['id', 'channel as field', 'quantity', 'unit', 'kind', 'min_value as min', 'max_value as max'])

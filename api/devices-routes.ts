@@ -1,10 +1,10 @@
 import express, { Router, type RequestHandler } from 'express'
 import type { Kysely } from 'kysely'
 import { parseDeviceSpec, provisionDevices } from '../ingestion/index.ts'
-import type { Schema } from '../sql/index.ts'
+import { recordAudit, type Schema } from '../sql/index.ts'
 import { deviceReadings, getDevice } from './devices-queries.ts'
 import { identifier } from './params.ts'
-import { scopeOf } from './scope-middleware.ts'
+import { principalOf, requireStaff, scopeOf } from './auth/index.ts'
 import { nextPage, timeRange } from './time-range.ts'
 
 export function devicesRoutes(db: Kysely<Schema>, admin: RequestHandler, onProvisioned: () => void): Router {
@@ -14,16 +14,17 @@ export function devicesRoutes(db: Kysely<Schema>, admin: RequestHandler, onProvi
   router.post('/api/devices', admin, express.json({ limit: '256kb' }), async (req, res) => {
     const spec = parseDeviceSpec(req.body, 'body')
     await provisionDevices(db, [spec], 'create')
+    await recordAudit(db, { actor: principalOf(res).actor, action: 'devices.provision', target: spec.id, detail: { via: 'api', devices: 1 } })
     onProvisioned()
     res.status(201).location(`/api/devices/${encodeURIComponent(spec.id)}`).json(await getDevice(db, scopeOf(res), spec.id))
   })
 
-  router.get('/api/devices/:id', async (req, res) => {
+  router.get('/api/devices/:id', requireStaff, async (req, res) => {
     res.json(await getDevice(db, scopeOf(res), identifier(req.params.id, 'id')))
   })
 
   /** Readings of every sensor of the device in [from, to), with quantity and unit. */
-  router.get('/api/devices/:id/readings', async (req, res) => {
+  router.get('/api/devices/:id/readings', requireStaff, async (req, res) => {
     const id = identifier(req.params.id, 'id')
     const range = timeRange(req)
     await getDevice(db, scopeOf(res), id) // 404 outside the scope

@@ -8,7 +8,8 @@ import { Router, type RequestHandler } from 'express'
 import type { Kysely } from 'kysely'
 import { HubError, NotFoundError } from '../core/index.ts'
 import { COMMUNES_KIND, FEATURE_KINDS, importFeatureSource } from '../ingestion/import/index.ts'
-import type { Schema } from '../sql/index.ts'
+import { recordAudit, type Schema } from '../sql/index.ts'
+import { principalOf } from './auth/index.ts'
 
 /** Largest body accepted, as sent (compressed when gzip): 50 MiB. */
 export const IMPORT_MAX_BODY_BYTES = 50 * 1024 * 1024
@@ -44,6 +45,7 @@ export function importRoutes(db: Kysely<Schema>, admin: RequestHandler): Router 
     if (declared > IMPORT_MAX_BODY_BYTES) throw tooLarge()
 
     const summary = await importFeatureSource(db, kind, { name: 'request body', bytes: limited(req, IMPORT_MAX_BODY_BYTES), gzip })
+    await recordAudit(db, { actor: principalOf(res).actor, action: 'import.run', target: kindName, detail: { via: 'api', ...summary } })
     res.json(summary)
   })
   return router

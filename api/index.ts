@@ -1,4 +1,5 @@
 export { createApp } from './app.ts'
+export { answerClientErrors } from './problem.ts'
 export type { AppDependencies, TrustProxy } from './app.ts'
 export type { RateLimits } from './rate-limit/index.ts'
 export type { HealthCheck, HealthReport } from './health.ts'

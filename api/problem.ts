@@ -27,7 +27,24 @@ export const PROBLEM_TYPES = {
   forbidden: 'urn:territoire:problem:forbidden',
   payloadTooLarge: 'urn:territoire:problem:payload-too-large',
   tooManyRequests: 'urn:territoire:problem:too-many-requests',
+  headersTooLarge: 'urn:territoire:problem:headers-too-large',
 } as const
+
+/**
+ * Requests Node refuses before Express sees them — headers (the URL included) past Node's 16 KiB,
+ * or bytes that are not HTTP — get problem+json too, instead of Node's bare status line.
+ */
+export function answerClientErrors(server: import('node:http').Server): void {
+  server.on('clientError', (error: NodeJS.ErrnoException, socket: import('node:stream').Duplex) => {
+    if (!socket.writable || (socket as import('node:net').Socket & { _httpMessage?: unknown })._httpMessage) return socket.destroy()
+    const tooLarge = error.code === 'HPE_HEADER_OVERFLOW'
+    const body = JSON.stringify(tooLarge
+      ? { type: PROBLEM_TYPES.headersTooLarge, title: 'En-têtes trop volumineux', status: 431, detail: 'the request line and headers are larger than 16 KiB: shorten the URL (fewer parameters)' }
+      : { type: PROBLEM_TYPES.invalidParameter, title: 'Requête invalide', status: 400, detail: 'the request is not well-formed HTTP' })
+    const status = tooLarge ? '431 Request Header Fields Too Large' : '400 Bad Request'
+    socket.end(`HTTP/1.1 ${status}\r\nContent-Type: application/problem+json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nX-Content-Type-Options: nosniff\r\nConnection: close\r\n\r\n${body}`)
+  })
+}
 
 export function sendProblem(res: Response, problem: Problem): void {
   res.status(problem.status).type('application/problem+json').send(JSON.stringify(problem))
@@ -74,6 +91,7 @@ export function problemHandler(log: Logger): ErrorRequestHandler {
     if (res.headersSent) return next(error)
     const problem = problemFor(error, req)
     if (error instanceof RateLimitError) res.set('Retry-After', String(error.retryAfterSeconds))
+    if (problem.status === 401) res.set('WWW-Authenticate', 'Bearer realm="territoire"') // RFC 9110 § 11.6.1
     if (problem.status >= 500) {
       log.error('request failed', { method: req.method, path: req.originalUrl, error: errorMessage(error) })
     }

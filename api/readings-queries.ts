@@ -2,7 +2,7 @@
  * Reads of a sensor's time series, within the caller's scope.
  */
 import type { Kysely } from 'kysely'
-import { NotFoundError, scopedSirens, type Scope } from '../core/index.ts'
+import { NotFoundError, scopeAdmits, type Scope } from '../core/index.ts'
 import type { Schema } from '../sql/index.ts'
 
 export interface SensorInfo {
@@ -22,7 +22,6 @@ export interface ReadingsPage {
 }
 
 export async function getSensor(db: Kysely<Schema>, scope: Scope, id: string): Promise<SensorInfo> {
-  const sirens = scopedSirens(scope)
   const sensor = await db
     .selectFrom('sensor as s')
     .innerJoin('device as d', 'd.id', 's.device_id')
@@ -30,7 +29,7 @@ export async function getSensor(db: Kysely<Schema>, scope: Scope, id: string): P
     .select(['s.id', 's.sid', 's.quantity', 's.unit', 'd.id as deviceId', 'd.building_id as buildingId', 'd.commune_insee as communeInsee', 'c.epci_siren'])
     .where('s.id', '=', id)
     .executeTakeFirst()
-  if (!sensor || (sirens !== null && (sensor.epci_siren === null || !sirens.includes(sensor.epci_siren)))) {
+  if (!sensor || !scopeAdmits(scope, { epci: sensor.epci_siren, commune: sensor.communeInsee, building: sensor.buildingId })) {
     throw new NotFoundError(`no sensor ${id}`)
   }
   const { epci_siren: _scopeOnly, ...info } = sensor

@@ -3,13 +3,13 @@ import type { Kysely } from 'kysely'
 import type { Schema } from '../sql/index.ts'
 import { identifier } from './params.ts'
 import { getSensor, sensorReadings } from './readings-queries.ts'
-import { scopeOf } from './scope-middleware.ts'
+import { requireStaff, scopeOf } from './auth/index.ts'
 import { nextPage, timeRange } from './time-range.ts'
 
 export function readingsRoutes(db: Kysely<Schema>): Router {
   const router = Router()
   /** Readings in [from, to): by default the last 24 hours; at most `limit` (default 10,000), then a `next` link. */
-  router.get('/api/sensors/:id/readings', async (req, res) => {
+  router.get('/api/sensors/:id/readings', requireStaff, async (req, res) => {
     const id = identifier(req.params.id, 'id')
     const range = timeRange(req)
     const sensor = await getSensor(db, scopeOf(res), id)

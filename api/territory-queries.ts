@@ -4,7 +4,7 @@
  */
 import { sql, type Kysely } from 'kysely'
 import type { Feature, FeatureCollection, Geometry } from 'geojson'
-import { NotFoundError, scopedSirens, type Scope } from '../core/index.ts'
+import { NotFoundError, scopeCondition, scopeSeesEpci, type Scope } from '../core/index.ts'
 import { bbox, type Schema } from '../sql/index.ts'
 import { SENSOR_SILENT_AFTER } from './tiles/tile-source.ts'
 
@@ -26,7 +26,6 @@ export interface EpciDetail extends EpciSummary {
 }
 
 function epciQuery(db: Kysely<Schema>, scope: Scope) {
-  const sirens = scopedSirens(scope)
   return db
     .selectFrom('epci as e')
     .select([
@@ -38,7 +37,7 @@ function epciQuery(db: Kysely<Schema>, scope: Scope) {
       sql<number>`(SELECT count(*)::int FROM commune c WHERE c.epci_siren = e.siren)`.as('membersLoaded'),
       bbox('e.geom').as('bbox'),
     ])
-    .$if(sirens !== null, (q) => q.where('e.siren', 'in', sirens!.length > 0 ? [...sirens!] : ['']))
+    .where(scopeCondition(scope, { epci: 'e.siren' }))
 }
 
 export async function listEpci(db: Kysely<Schema>, scope: Scope): Promise<EpciSummary[]> {
@@ -57,9 +56,14 @@ export async function getEpci(db: Kysely<Schema>, scope: Scope, siren: string): 
   return { ...epci, communes }
 }
 
-/** The EPCI's public buildings as GeoJSON (footprints), with what the map shows of each. */
+/**
+ * The EPCI's public buildings as GeoJSON (footprints), with what the map shows of each: those
+ * the scope sees — all of them for its staff, an energy manager's own. An EPCI where the scope
+ * sees nothing is answered as if it did not exist.
+ */
 export async function epciBuildings(db: Kysely<Schema>, scope: Scope, siren: string): Promise<FeatureCollection> {
-  await getEpciExists(db, scope, siren)
+  const exists = await db.selectFrom('epci').select('siren').where('siren', '=', siren).executeTakeFirst()
+  if (!exists) throw new NotFoundError(`no EPCI with SIREN ${siren}`)
   const rows = await db
     .selectFrom('building as b')
     .innerJoin('commune as c', 'c.insee', 'b.commune_insee')
@@ -80,8 +84,10 @@ export async function epciBuildings(db: Kysely<Schema>, scope: Scope, siren: str
       sql<number>`(SELECT count(*)::int FROM alert a WHERE a.building_id = b.id AND a.closed_at IS NULL)`.as('open_alerts'),
     ])
     .where('c.epci_siren', '=', siren)
+    .where(scopeCondition(scope, { epci: 'c.epci_siren', commune: 'c.insee', building: 'b.id' }))
     .orderBy('b.id')
     .execute()
+  if (rows.length === 0 && !scopeSeesEpci(scope, siren)) throw new NotFoundError(`no EPCI with SIREN ${siren}`)
   const features: Feature[] = rows.map((row) => ({
     type: 'Feature',
     id: row.id,
@@ -101,12 +107,6 @@ export async function epciBuildings(db: Kysely<Schema>, scope: Scope, siren: str
     },
   }))
   return { type: 'FeatureCollection', features }
-}
-
-async function getEpciExists(db: Kysely<Schema>, scope: Scope, siren: string): Promise<void> {
-  const sirens = scopedSirens(scope)
-  const found = await db.selectFrom('epci').select('siren').where('siren', '=', siren).executeTakeFirst()
-  if (!found || (sirens !== null && !sirens.includes(siren))) throw new NotFoundError(`no EPCI with SIREN ${siren}`)
 }
 
 export interface DatasetInfo {

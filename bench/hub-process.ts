@@ -16,13 +16,16 @@ export interface HubProcess {
   stop(): Promise<void>
 }
 
+/** The admin credential of the hubs benchmarks start: the staff's view, /metrics. */
+export const BENCH_ADMIN_TOKEN = 'bench-admin-token-0123456789'
+
 export async function startHubProcess(env: Record<string, string>): Promise<HubProcess> {
   const port = env.PORT ?? String(await freePort())
   const started = performance.now()
   const child = spawn(process.execPath, [BIN, 'start'], {
     // No rate limits unless a benchmark asks for them: every request comes from 127.0.0.1, far
     // faster than any client, and the figures are the hub's, not its limiter's refusals.
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', LOG_LEVEL: 'warn', RATE_LIMIT_PER_MINUTE: '0', RATE_LIMIT_TILES_PER_MINUTE: '0', ...env, PORT: port },
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', LOG_LEVEL: 'warn', RATE_LIMIT_PER_MINUTE: '0', RATE_LIMIT_TILES_PER_MINUTE: '0', HUB_ADMIN_TOKEN: BENCH_ADMIN_TOKEN, ...env, PORT: port },
     stdio: ['ignore', 'ignore', 'inherit'],
   })
   const url = `http://127.0.0.1:${port}`

@@ -23,7 +23,9 @@ import { silentLogger } from '../core/index.ts'
 import { DEMO_EPCI, loadDemoTerritory } from '../ingestion/demo-territory.ts'
 import { parseDeviceSpec, provisionDevices, RollupCalculator, type Reading } from '../ingestion/index.ts'
 import { connectDatabase, migrate } from '../sql/index.ts'
-import { freshDatabase, freePort, median, percentile, startHubProcess } from './hub-process.ts'
+import { BENCH_ADMIN_TOKEN, freshDatabase, freePort, median, percentile, startHubProcess } from './hub-process.ts'
+
+const STAFF = { headers: { authorization: `Bearer ${BENCH_ADMIN_TOKEN}` } }
 
 const SENSORS = Number(process.argv[2] ?? 1_000)
 const REQUESTS = Number(process.argv[3] ?? 200)
@@ -163,7 +165,7 @@ try {
     const latencies: number[] = []
     for (let i = 0; i < n + 5; i++) {
       const t0 = performance.now()
-      const response = await fetch(`${hub.url}${path()}`)
+      const response = await fetch(`${hub.url}${path()}`, STAFF)
       const body = await response.text()
       if (response.status !== 200) throw new Error(`${path()}: HTTP ${response.status} ${body.slice(0, 200)}`)
       if (i >= 5) latencies.push(performance.now() - t0) // the first five warm the hub up
@@ -178,7 +180,7 @@ try {
   const epci = await time(() => `/api/epci/${EPCI}/indicators?year=${YEAR}`, REQUESTS)
   const commune = await time(() => `/api/communes/80021/indicators?year=${YEAR}`, REQUESTS)
   const building = await time(() => `/api/buildings/${randomBuilding()}/indicators?year=${YEAR}`, REQUESTS)
-  const sample = await (await fetch(`${hub.url}/api/epci/${EPCI}/indicators?year=${YEAR}`)).json() as { totals: { energy_kwh: number }; buildings: { monitored: number } }
+  const sample = await (await fetch(`${hub.url}/api/epci/${EPCI}/indicators?year=${YEAR}`, STAFF)).json() as { totals: { energy_kwh: number }; buildings: { monitored: number } }
 
   const row = (label: string, value: string) => console.log(`  ${label.padEnd(64)} ${value}`)
   console.log(`Indicator benchmark — ${meters.length} meters in ${buildings.length} buildings of CA Amiens Métropole, ${YEAR} at 15 minutes; requests one at a time, ${REQUESTS} each`)

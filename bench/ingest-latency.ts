@@ -10,7 +10,9 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
 import mqtt from 'mqtt'
-import { freePort, median, percentile, startHubProcess } from './hub-process.ts'
+import { BENCH_ADMIN_TOKEN, freePort, median, percentile, startHubProcess } from './hub-process.ts'
+
+const STAFF = { headers: { authorization: `Bearer ${BENCH_ADMIN_TOKEN}` } }
 
 const samples = Number(process.argv[2] ?? 50)
 const servers = Boolean(process.env.DATABASE_URL && process.env.MQTT_URL)
@@ -18,7 +20,7 @@ const dataDir = servers ? null : await mkdtemp(path.join(os.tmpdir(), 'territoir
 const mqttPort = String(await freePort())
 const env: Record<string, string> = servers
   ? { DATABASE_URL: process.env.DATABASE_URL!, MQTT_URL: process.env.MQTT_URL!, SIMULATOR: 'off', MQTT_CLIENT_ID: `bench-${process.pid}` }
-  : { HUB_DATA_DIR: dataDir!, MQTT_PORT: mqttPort, SIMULATOR: 'off' }
+  : { HUB_DATA_DIR: dataDir!, MQTT_PORT: mqttPort, SIMULATOR: 'off', MQTT_ALLOW_ANONYMOUS: 'on' } // publishes and listens without credentials
 const hub = await startHubProcess(env)
 const brokerUrl = servers ? process.env.MQTT_URL! : `mqtt://127.0.0.1:${mqttPort}`
 
@@ -42,7 +44,7 @@ for (let i = 0; i < samples; i++) {
   const from = new Date(t * 1000).toISOString()
   const to = new Date((t + 1) * 1000).toISOString()
   for (;;) {
-    const body = (await (await fetch(`${hub.url}/api/sensors/${device}.co2/readings?from=${from}&to=${to}`)).json()) as { readings: unknown[] }
+    const body = (await (await fetch(`${hub.url}/api/sensors/${device}.co2/readings?from=${from}&to=${to}`, STAFF)).json()) as { readings: unknown[] }
     if (body.readings.length > 0) break
     await new Promise((resolve) => setTimeout(resolve, 5))
   }

@@ -21,9 +21,9 @@ import { readFileSync } from 'node:fs'
 import http from 'node:http'
 import { TILE_SESSION_SETTINGS, TILE_SOURCES } from '../api/index.ts'
 import { buildTileSql, tileQuery } from '../api/tiles/tile-sql.ts'
-import { silentLogger } from '../core/index.ts'
+import { ALL_TERRITORIES, silentLogger } from '../core/index.ts'
 import { connectDatabase, markLayersChanged, migrate } from '../sql/index.ts'
-import { freshDatabase, freePort, median, percentile, startHubProcess } from './hub-process.ts'
+import { BENCH_ADMIN_TOKEN, freshDatabase, freePort, median, percentile, startHubProcess } from './hub-process.ts'
 
 const PARCELS = Number(process.argv[2] ?? 500_000)
 const ROUNDS = Number(process.argv[3] ?? 3)
@@ -103,7 +103,7 @@ function httpGetter(base: string) {
   return {
     get: (path: string) => new Promise<{ status: number; bytes: number; body: string }>((resolve, reject) => {
       // As a browser asks (MapLibre's requests go through it): gzip accepted; the bytes are counted, not decoded.
-      http.get({ hostname, port, path, agent, headers: { 'Accept-Encoding': 'gzip, deflate, br' } }, (res) => {
+      http.get({ hostname, port, path, agent, headers: { 'Accept-Encoding': 'gzip, deflate, br', ...(path === '/metrics' ? { Authorization: `Bearer ${BENCH_ADMIN_TOKEN}` } : {}) } }, (res) => {
         let bytes = 0
         const chunks: Buffer[] = []
         res.on('data', (chunk: Buffer) => {
@@ -154,7 +154,7 @@ const sql = buildTileSql(source)
 // The bare SQL runs on sessions set as the hub's tile sessions are (tile-sql.ts: no parallel plan, no JIT).
 const bareDatabase = await connectDatabase(url, { log: silentLogger, timeoutSeconds: 10, maxConnections: IN_FLIGHT, sessionSettings: TILE_SESSION_SETTINGS })
 const bare = async (t: TileAddress) => {
-  const { queries, values } = tileQuery(sql, source, t, null)
+  const { queries, values } = tileQuery(sql, source, t, ALL_TERRITORIES)
   await bareDatabase.pool.query(queries.mvt, values)
 }
 let tileBytes = 0

@@ -6,7 +6,7 @@ import { createLogger, errorMessage, HubError, InvalidInputError, type Logger } 
 import { ConfigError, parseConfig, unknownVariables, VARIABLES, type Environment, type HubConfig } from './config.ts'
 
 export interface CommandArgs {
-  readonly values: Readonly<Record<string, string | boolean | undefined>>
+  readonly values: Readonly<Record<string, string | boolean | string[] | undefined>>
   readonly positionals: readonly string[]
   readonly env: Environment
 }
@@ -15,7 +15,8 @@ export interface Command {
   readonly name: string
   readonly summary: string
   readonly usage: string
-  readonly options: Readonly<Record<string, { type: 'boolean' | 'string'; description: string }>>
+  /** `multiple`: the option may be repeated; its value is then an array. */
+  readonly options: Readonly<Record<string, { type: 'boolean' | 'string'; multiple?: boolean; description: string }>>
   /** Extra help text after the options. */
   readonly details?: () => string
   run(args: CommandArgs): Promise<number>

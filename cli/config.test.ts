@@ -18,7 +18,7 @@ describe('configuration', () => {
       http: { host: '127.0.0.1', port: 3000 },
       databaseUrl: null,
       mqttUrl: null,
-      embeddedBroker: { host: '127.0.0.1', port: 1883 },
+      embeddedBroker: { host: '127.0.0.1', port: 1883, allowAnonymous: false },
       dataDir: '/srv/territoire/data/local',
       demo: true,
       simulator: { enabled: true, intervalSeconds: 60 },
@@ -97,6 +97,12 @@ describe('configuration', () => {
     expect(problems({ HUB_ADMIN_TOKEN: 'short' })).toEqual(['HUB_ADMIN_TOKEN must be at least 16 characters'])
   })
 
+  it('asks for MQTT credentials on the embedded broker unless MQTT_ALLOW_ANONYMOUS is on', () => {
+    expect(parseConfig({}).embeddedBroker.allowAnonymous).toBe(false)
+    expect(parseConfig({ MQTT_ALLOW_ANONYMOUS: 'on' }).embeddedBroker.allowAnonymous).toBe(true)
+    expect(problems({ MQTT_ALLOW_ANONYMOUS: 'maybe' })).toEqual(['MQTT_ALLOW_ANONYMOUS must be on or off (got "maybe")'])
+  })
+
   it('reads an optional basemap style URL: absolute http(s) only, one line per problem', () => {
     expect(parseConfig({}, '/srv/territoire').basemapStyleUrl).toBeNull()
     expect(parseConfig({ BASEMAP_STYLE_URL: ' https://tiles.example.fr/styles/plan.json?key=a"b ' }).basemapStyleUrl)
@@ -127,6 +133,77 @@ describe('configuration', () => {
       'TRUST_PROXY: "10.0.0.0/33" is not an address, a subnet (10.0.0.0/8) or loopback, linklocal, uniquelocal',
       'TRUST_PROXY: "proxy.example.fr" is not an address, a subnet (10.0.0.0/8) or loopback, linklocal, uniquelocal',
     ])
+  })
+
+  it('reads OpenID Connect: off by default, the issuer and an audience at least, the sign-in with a client id', () => {
+    expect(parseConfig({}).oidc).toBeNull()
+    expect(parseConfig({ OIDC_ISSUER: 'https://sso.example.fr/realms/opsn', OIDC_AUDIENCE: 'territoire-api' }).oidc).toEqual({
+      issuer: 'https://sso.example.fr/realms/opsn',
+      audiences: ['territoire-api'],
+      jwksUrl: null,
+      roleClaim: 'territoire_role',
+      epciClaim: 'territoire_epci',
+      communesClaim: 'territoire_communes',
+      buildingsClaim: 'territoire_buildings',
+      roleValues: null,
+      login: null,
+    })
+    const full = parseConfig({
+      OIDC_ISSUER: 'https://sso.example.fr/realms/opsn',
+      OIDC_AUDIENCE: ' territoire-api, territoire-web ',
+      OIDC_JWKS_URL: 'https://sso.example.fr/realms/opsn/protocol/openid-connect/certs',
+      OIDC_ROLE_CLAIM: 'realm_access.roles',
+      OIDC_ROLE_VALUES: 'opsn-admins=admin, cc-staff=epci_staff,/gestion/énergie=energy_manager',
+      OIDC_EPCI_CLAIM: 'https://territoire.example.fr/epci',
+      OIDC_CLIENT_ID: 'territoire-web',
+      OIDC_CLIENT_SECRET: 'a secret',
+      OIDC_SCOPES: 'openid  email',
+    }).oidc
+    expect(full).toMatchObject({
+      audiences: ['territoire-api', 'territoire-web'],
+      jwksUrl: 'https://sso.example.fr/realms/opsn/protocol/openid-connect/certs',
+      roleClaim: 'realm_access.roles',
+      roleValues: { 'opsn-admins': 'admin', 'cc-staff': 'epci_staff', '/gestion/énergie': 'energy_manager' },
+      epciClaim: 'https://territoire.example.fr/epci',
+      login: { clientId: 'territoire-web', clientSecret: 'a secret', scopes: 'openid email' },
+    })
+    expect(Object.isFrozen(full?.login)).toBe(true)
+    // The sign-in alone: its client id is the audience; a provider on this machine may speak HTTP.
+    expect(parseConfig({ OIDC_ISSUER: 'http://localhost:8080/realms/dev', OIDC_CLIENT_ID: 'territoire-web' }).oidc).toMatchObject({
+      audiences: ['territoire-web'],
+      login: { clientId: 'territoire-web', clientSecret: null, scopes: 'openid profile email' },
+    })
+  })
+
+  it('refuses a partial or unsafe OpenID Connect configuration, one line each, never quoting the secret', () => {
+    expect(problems({ OIDC_AUDIENCE: 'territoire-api', OIDC_CLIENT_SECRET: 'hunter2-hunter2' })).toEqual([
+      "OIDC_AUDIENCE, OIDC_CLIENT_SECRET need OIDC_ISSUER, the identity provider's issuer URL",
+    ])
+    expect(problems({ OIDC_ISSUER: 'https://sso.example.fr' })).toEqual(["OIDC_ISSUER needs OIDC_AUDIENCE (the audience of the API's tokens) or OIDC_CLIENT_ID"])
+    const found = problems({
+      OIDC_ISSUER: 'http://sso.example.fr/realms/opsn',
+      OIDC_JWKS_URL: 'certs.json',
+      OIDC_AUDIENCE: 'territoire-api',
+      OIDC_CLIENT_ID: 'territoire-web',
+      OIDC_CLIENT_SECRET: 'hunter2-hunter2',
+      OIDC_SCOPES: 'profile email',
+      OIDC_ROLE_CLAIM: 'territoire role',
+      OIDC_ROLE_VALUES: 'admins=root,staff,=admin',
+    })
+    expect(found).toEqual([
+      'OIDC_ISSUER must start with https:// (http:// only on localhost; got http://)',
+      'OIDC_JWKS_URL is not a valid URL (expected https://host/…)',
+      'OIDC_SCOPES must include openid (got "profile email")',
+      'OIDC_AUDIENCE must include OIDC_CLIENT_ID (territoire-web): the web sign-in\'s ID tokens are addressed to it',
+      'OIDC_ROLE_CLAIM must be a claim name, without spaces or commas (got "territoire role")',
+      'OIDC_ROLE_VALUES: "root" is not a role (admin, epci_staff, energy_manager)',
+      'OIDC_ROLE_VALUES: "staff" is not value=role',
+      'OIDC_ROLE_VALUES: "=admin" is not value=role',
+    ])
+    expect(problems({ OIDC_ISSUER: 'https://sso.example.fr', OIDC_CLIENT_SECRET: 'hunter2-hunter2', OIDC_AUDIENCE: 'api' })).toEqual([
+      'OIDC_CLIENT_SECRET needs OIDC_CLIENT_ID, the client id of the web sign-in',
+    ])
+    expect(unknownVariables({ OIDC_ISSUER: 'https://sso.example.fr', OIDC_AUDIANCE: 'api' })).toEqual(['OIDC_AUDIANCE'])
   })
 
   it('warns about unknown variables with our prefixes (likely typos) and documents every known one', () => {

@@ -6,6 +6,7 @@
 import { isIP } from 'node:net'
 import path from 'node:path'
 import { ENERGY_CARRIERS, LOG_LEVELS, type LogLevel } from '../core/index.ts'
+import type { OidcOptions, StaffRole } from '../api/auth/oidc.ts'
 
 export interface HubConfig {
   readonly http: { readonly host: string; readonly port: number }
@@ -13,7 +14,8 @@ export interface HubConfig {
   readonly databaseUrl: string | null
   /** `null`: start the embedded MQTT broker (Aedes) on `embeddedBroker`. */
   readonly mqttUrl: string | null
-  readonly embeddedBroker: { readonly host: string; readonly port: number }
+  /** allowAnonymous (MQTT_ALLOW_ANONYMOUS): no credentials asked; off, each client needs its own (mqtt_credential). */
+  readonly embeddedBroker: { readonly host: string; readonly port: number; readonly allowAnonymous: boolean }
   readonly dataDir: string
   readonly demo: boolean
   readonly simulator: { readonly enabled: boolean; readonly intervalSeconds: number }
@@ -47,7 +49,20 @@ export interface HubConfig {
   readonly rateLimits: { readonly perMinute: number; readonly tilesPerMinute: number; readonly authFailuresPerMinute: number }
   /** Reverse proxies whose X-Forwarded-For/-Proto are believed (TRUST_PROXY): false, a hop count, or addresses and subnets. */
   readonly trustProxy: false | number | readonly string[]
+  /** OpenID Connect bearer JWTs and the web sign-in (OIDC_*); null: not configured. */
+  readonly oidc: OidcConfig | null
 }
+
+/** The identity provider (OIDC_*), as api/auth/oidc.ts and api/auth/oidc-login.ts take it. */
+export interface OidcConfig extends Pick<OidcOptions, 'issuer' | 'audiences' | 'jwksUrl' | 'roleClaim' | 'epciClaim' | 'communesClaim' | 'buildingsClaim'> {
+  /** The provider's values → our roles (OIDC_ROLE_VALUES); null: our role names as they are. */
+  readonly roleValues: Readonly<Record<string, OidcRole>> | null
+  /** The web app's staff sign-in (OIDC_CLIENT_ID); null: bearer tokens only. */
+  readonly login: { readonly clientId: string; readonly clientSecret: string | null; readonly scopes: string } | null
+}
+
+/** The roles a token may give. */
+export type OidcRole = StaffRole
 
 /** One problem per invalid variable, each a complete sentence on one line. */
 export class ConfigError extends Error {
@@ -75,6 +90,7 @@ export const VARIABLES: ReadonlyArray<{ name: string; fallback: string; meaning:
   { name: 'MQTT_URL', fallback: '(embedded)', meaning: 'mqtt:// URL of the broker (Mosquitto 2); unset: embedded Aedes broker' },
   { name: 'MQTT_PORT', fallback: '1883', meaning: 'port of the embedded broker (ignored when MQTT_URL is set)' },
   { name: 'MQTT_HOST', fallback: '127.0.0.1', meaning: 'bind address of the embedded broker' },
+  { name: 'MQTT_ALLOW_ANONYMOUS', fallback: 'off', meaning: 'on: the embedded broker accepts clients without credentials (development only); off: each device or integration connects with its own credential (territoire mqtt-credentials) and publishes only to its topics' },
   { name: 'HUB_DATA_DIR', fallback: './data/local', meaning: 'directory of the embedded database' },
   { name: 'HUB_DEMO', fallback: 'on', meaning: 'load the demo territory (Somme) and its synthetic buildings into an empty database' },
   { name: 'SIMULATOR', fallback: 'same as HUB_DEMO', meaning: 'publish simulated readings for the demo devices' },
@@ -87,7 +103,7 @@ export const VARIABLES: ReadonlyArray<{ name: string; fallback: string; meaning:
   { name: 'INGEST_CONCURRENCY', fallback: '2', meaning: 'lanes of the ingestion, each writing its batches on its own connection; messages are spread by topic (1 on the embedded engine); acknowledgements stay in order' },
   { name: 'INGEST_MAX_PAYLOAD_BYTES', fallback: '262144', meaning: 'larger messages are refused before parsing (dead letter payload_too_large)' },
   { name: 'INGEST_MAX_FUTURE_S', fallback: '300', meaning: 'clock skew allowed: a reading further in the future is refused (timestamp_in_future)' },
-  { name: 'HUB_ADMIN_TOKEN', fallback: '(generated)', meaning: 'bearer token of the write endpoints; `start` on the embedded engines generates and prints one if unset; unset with DATABASE_URL: writes refused' },
+  { name: 'HUB_ADMIN_TOKEN', fallback: '(generated)', meaning: "the operator's break-glass admin credential (Authorization: Bearer …, or the page's sign-in); `start` on the embedded engines generates and prints one if unset; staff and applications get API tokens instead (`territoire tokens create`)" },
   { name: 'TILE_CACHE_MB', fallback: '64', meaning: "memory of the vector-tile cache (least recently used tiles go first; 0: no cache); a layer's tiles are dropped when its data changes" },
   { name: 'INDICATOR_REFRESH_S', fallback: '300', meaning: 'seconds between two refreshes of the energy indicators over the last 3 days (the current and previous years are refreshed at start); 0: only at start' },
   { name: 'ENERGY_PRICES_EUR', fallback: '(none: no cost)', meaning: 'tariffs, € per unit of each carrier, e.g. electricity=0.2016,gas=0.105,heat_network=0.09,fuel_oil=0.12,water=4.3 (water per m³); set at start, a carrier not listed keeps its stored tariff' },
@@ -99,15 +115,26 @@ export const VARIABLES: ReadonlyArray<{ name: string; fallback: string; meaning:
   { name: 'HUB_PUBLISHER_NAME', fallback: 'Territoire', meaning: 'name of the publisher (the OPSN) in the DCAT catalogue at /catalog' },
   { name: 'RATE_LIMIT_PER_MINUTE', fallback: '600', meaning: 'requests a client address may make per minute, tiles excepted (a minute\'s worth at once, then refilled continuously); beyond: 429 with Retry-After; 0: no limit' },
   { name: 'RATE_LIMIT_TILES_PER_MINUTE', fallback: '6000', meaning: 'vector tiles and TileJSON a client address may ask for per minute (a map view takes dozens at once); 0: no limit' },
-  { name: 'RATE_LIMIT_AUTH_FAILURES_PER_MINUTE', fallback: '10', meaning: 'wrong admin tokens a client address may send per minute; past them its write endpoints answer 429 until the budget refills; 0: no limit' },
+  { name: 'RATE_LIMIT_AUTH_FAILURES_PER_MINUTE', fallback: '10', meaning: 'credentials that are not valid (tokens, JWTs, sign-ins) a client address may send per minute; past them any credential from it is refused with 429 until the budget refills; 0: no limit' },
   { name: 'TRUST_PROXY', fallback: 'off', meaning: 'behind a reverse proxy, which to believe for the client address (X-Forwarded-For, counted by the rate limits) and protocol: the number of proxies in front (e.g. 1), or their addresses and subnets (e.g. loopback,10.0.0.0/8); off: the peer address, so every client of an unconfigured proxy shares its limits' },
   { name: 'BASEMAP_STYLE_URL', fallback: '(none: offline map)', meaning: 'http(s) URL of a MapLibre style (v8) the page draws under its own layers, e.g. https://tiles.openfreemap.org/styles/positron; unset, or unreachable from the browser: the map\'s own layers alone (works without internet)' },
+  { name: 'OIDC_ISSUER', fallback: '(none: no OpenID Connect)', meaning: 'issuer of the identity provider whose bearer JWTs the API accepts, exactly the tokens\' iss, e.g. https://sso.example.fr/realms/opsn (https://; http:// only on localhost)' },
+  { name: 'OIDC_AUDIENCE', fallback: 'OIDC_CLIENT_ID', meaning: 'comma-separated audiences a token must be addressed to (aud); must include OIDC_CLIENT_ID when the sign-in is on' },
+  { name: 'OIDC_JWKS_URL', fallback: '(from discovery)', meaning: 'URL of the provider\'s signing keys (JWKS); unset: the jwks_uri of <issuer>/.well-known/openid-configuration' },
+  { name: 'OIDC_ROLE_CLAIM', fallback: 'territoire_role', meaning: 'claim giving the role, admin, epci_staff or energy_manager: a string or an array holding exactly one role; a dotted path such as realm_access.roles reaches a nested claim' },
+  { name: 'OIDC_ROLE_VALUES', fallback: '(the role names)', meaning: 'the provider\'s values of the role claim for each role, e.g. opsn-admins=admin,cc-staff=epci_staff; other values are ignored' },
+  { name: 'OIDC_EPCI_CLAIM', fallback: 'territoire_epci', meaning: 'claim listing the EPCI (SIRENs) of EPCI staff: an array or a space-separated string' },
+  { name: 'OIDC_COMMUNES_CLAIM', fallback: 'territoire_communes', meaning: 'claim listing the communes (INSEE codes) of an energy manager' },
+  { name: 'OIDC_BUILDINGS_CLAIM', fallback: 'territoire_buildings', meaning: 'claim listing the buildings (ids) of an energy manager' },
+  { name: 'OIDC_CLIENT_ID', fallback: '(none: no sign-in)', meaning: 'client id of the web app\'s staff sign-in (authorization code with PKCE); register <public URL>/auth/oidc/callback as its redirect URI' },
+  { name: 'OIDC_CLIENT_SECRET', fallback: '(none: public client)', meaning: 'secret of that client (client_secret_basic); unset: a public client, PKCE alone' },
+  { name: 'OIDC_SCOPES', fallback: 'openid profile email', meaning: 'scopes the sign-in asks for (must include openid)' },
 ]
 
 /** Variables with our prefixes that we do not know: most likely a typo worth a warning. */
 export function unknownVariables(env: Environment): string[] {
   const known = new Set(VARIABLES.map((v) => v.name))
-  return Object.keys(env).filter((name) => /^(HUB|SIMULATOR|INGEST|INDICATOR|ENERGY|RATE_LIMIT)_/.test(name) && !known.has(name))
+  return Object.keys(env).filter((name) => /^(HUB|SIMULATOR|INGEST|INDICATOR|ENERGY|RATE_LIMIT|OIDC)_/.test(name) && !known.has(name))
 }
 
 export function parseConfig(env: Environment, cwd = process.cwd()): HubConfig {
@@ -163,6 +190,7 @@ export function parseConfig(env: Environment, cwd = process.cwd()): HubConfig {
   const mqttUrl = url('MQTT_URL', ['mqtt:', 'mqtts:', 'tcp:', 'ws:', 'wss:'])
   const mqttPort = integer('MQTT_PORT', 1883, 1, 65535)
   const mqttHost = read('MQTT_HOST') ?? '127.0.0.1'
+  const mqttAllowAnonymous = flag('MQTT_ALLOW_ANONYMOUS', false)
   const dataDir = path.resolve(cwd, read('HUB_DATA_DIR') ?? './data/local')
   const demo = flag('HUB_DEMO', true)
   const simulatorEnabled = flag('SIMULATOR', demo)
@@ -231,6 +259,7 @@ export function parseConfig(env: Environment, cwd = process.cwd()): HubConfig {
     authFailuresPerMinute: integer('RATE_LIMIT_AUTH_FAILURES_PER_MINUTE', 10, 0, 10_000),
   }
   const trustProxy = parseTrustProxy(read('TRUST_PROXY'), problems)
+  const oidc = parseOidc(read, problems)
 
   if (problems.length > 0) throw new ConfigError(problems)
 
@@ -238,7 +267,7 @@ export function parseConfig(env: Environment, cwd = process.cwd()): HubConfig {
     http: { host, port },
     databaseUrl,
     mqttUrl,
-    embeddedBroker: { host: mqttHost, port: mqttPort },
+    embeddedBroker: { host: mqttHost, port: mqttPort, allowAnonymous: mqttAllowAnonymous },
     dataDir,
     demo,
     simulator: { enabled: simulatorEnabled, intervalSeconds },
@@ -254,6 +283,7 @@ export function parseConfig(env: Environment, cwd = process.cwd()): HubConfig {
     basemapStyleUrl: basemap,
     rateLimits,
     trustProxy,
+    oidc,
   })
 }
 
@@ -284,6 +314,89 @@ function parseTrustProxy(raw: string | undefined, problems: string[]): false | n
     }
   }
   return entries.map((e) => (PROXY_RANGES.has(e.toLowerCase()) ? e.toLowerCase() : e))
+}
+
+const OIDC_ROLES: readonly OidcRole[] = ['admin', 'epci_staff', 'energy_manager']
+
+/**
+ * OIDC_*: nothing set, no OpenID Connect; OIDC_ISSUER and an audience (OIDC_AUDIENCE, or the
+ * sign-in's OIDC_CLIENT_ID) at least; any other OIDC_* without OIDC_ISSUER is a mistake. The
+ * client secret is never quoted.
+ */
+function parseOidc(read: (name: string) => string | undefined, problems: string[]): OidcConfig | null {
+  const issuer = read('OIDC_ISSUER')
+  if (issuer === undefined) {
+    const stray = VARIABLES.map((v) => v.name).filter((name) => name.startsWith('OIDC_') && read(name) !== undefined)
+    if (stray.length > 0) problems.push(`${stray.join(', ')} ${stray.length > 1 ? 'need' : 'needs'} OIDC_ISSUER, the identity provider's issuer URL`)
+    return null
+  }
+  // Keys and codes travel over these: HTTPS, but for a provider on this machine.
+  const providerUrl = (name: string, raw: string): void => {
+    let parsed: URL
+    try {
+      parsed = new URL(raw)
+    } catch {
+      problems.push(`${name} is not a valid URL (expected https://host/…)`)
+      return
+    }
+    const local = ['localhost', '127.0.0.1', '[::1]'].includes(parsed.hostname)
+    if (!(parsed.protocol === 'https:' || (parsed.protocol === 'http:' && local))) {
+      problems.push(`${name} must start with https:// (http:// only on localhost; got ${parsed.protocol}//)`)
+    }
+  }
+  providerUrl('OIDC_ISSUER', issuer)
+  const jwksUrl = read('OIDC_JWKS_URL') ?? null
+  if (jwksUrl !== null) providerUrl('OIDC_JWKS_URL', jwksUrl)
+
+  const clientId = read('OIDC_CLIENT_ID') ?? null
+  const clientSecret = read('OIDC_CLIENT_SECRET') ?? null
+  if (clientSecret !== null && clientId === null) problems.push('OIDC_CLIENT_SECRET needs OIDC_CLIENT_ID, the client id of the web sign-in')
+  const scopes = (read('OIDC_SCOPES') ?? 'openid profile email').split(/\s+/).join(' ')
+  if (!scopes.split(' ').includes('openid')) problems.push(`OIDC_SCOPES must include openid (got "${scopes}")`)
+
+  const audienceList = read('OIDC_AUDIENCE')
+  const audiences = audienceList === undefined ? (clientId === null ? [] : [clientId]) : [...new Set(audienceList.split(',').map((a) => a.trim()).filter(Boolean))]
+  if (audiences.length === 0) problems.push("OIDC_ISSUER needs OIDC_AUDIENCE (the audience of the API's tokens) or OIDC_CLIENT_ID")
+  else if (clientId !== null && !audiences.includes(clientId)) {
+    problems.push(`OIDC_AUDIENCE must include OIDC_CLIENT_ID (${clientId}): the web sign-in's ID tokens are addressed to it`)
+  }
+
+  const claimName = (name: string, fallback: string): string => {
+    const value = read(name) ?? fallback
+    if (!/^[^\s,]{1,200}$/.test(value)) problems.push(`${name} must be a claim name, without spaces or commas (got "${value.slice(0, 200)}")`)
+    return value
+  }
+  const roleClaim = claimName('OIDC_ROLE_CLAIM', 'territoire_role')
+  const epciClaim = claimName('OIDC_EPCI_CLAIM', 'territoire_epci')
+  const communesClaim = claimName('OIDC_COMMUNES_CLAIM', 'territoire_communes')
+  const buildingsClaim = claimName('OIDC_BUILDINGS_CLAIM', 'territoire_buildings')
+
+  let roleValues: Record<string, OidcRole> | null = null
+  const mapping = read('OIDC_ROLE_VALUES')
+  if (mapping !== undefined) {
+    const entries: Array<[string, OidcRole]> = []
+    for (const item of mapping.split(',').map((x) => x.trim()).filter(Boolean)) {
+      const at = item.lastIndexOf('=')
+      const value = item.slice(0, at).trim()
+      const role = item.slice(at + 1).trim()
+      if (at <= 0 || value === '') problems.push(`OIDC_ROLE_VALUES: "${item}" is not value=role`)
+      else if (!(OIDC_ROLES as readonly string[]).includes(role)) problems.push(`OIDC_ROLE_VALUES: "${role}" is not a role (${OIDC_ROLES.join(', ')})`)
+      else entries.push([value, role as OidcRole])
+    }
+    roleValues = Object.fromEntries(entries)
+  }
+
+  return {
+    issuer,
+    audiences,
+    jwksUrl,
+    roleClaim,
+    epciClaim,
+    communesClaim,
+    buildingsClaim,
+    roleValues,
+    login: clientId === null ? null : { clientId, clientSecret, scopes },
+  }
 }
 
 /** A topic filter per MQTT 3.1.1 §4.7: `#` alone and last, `+` a whole level. */

@@ -41,9 +41,13 @@ export const deadLettersCommand: Command = {
     }
     const { DEFAULT_DECODER_OPTIONS, replayDeadLetters } = await import('../ingestion/index.ts')
     const decoder = { ...DEFAULT_DECODER_OPTIONS, maxPayloadBytes: config.ingestion.maxPayloadBytes, maxFutureSkewSeconds: config.ingestion.maxFutureSkewSeconds, timeZone: config.timeZone }
-    const report = await withDatabase(config, log, (database) =>
-      replayDeadLetters(database.db, decoder, { ...(reason ? { reason } : {}), ...(id ? { ids: [id] } : {}) }, log),
-    )
+    const { recordAudit, cliActor } = await import('../sql/index.ts')
+    const report = await withDatabase(config, log, async (database) => {
+      const filter = { ...(reason ? { reason } : {}), ...(id ? { ids: [id] } : {}) }
+      const done = await replayDeadLetters(database.db, decoder, filter, log)
+      await recordAudit(database.db, { actor: cliActor(env), action: 'dead_letters.replay', target: null, detail: { via: 'cli', ...filter, examined: done.examined, stored: done.stored } })
+      return done
+    })
     const refused = Object.entries(report.refused).map(([r, n]) => `${r} ${n}`).join(', ')
     process.stdout.write(`replayed ${report.examined}: ${report.stored} stored (${report.readings} new readings, ${report.duplicates} already there)` +
       `${refused ? `, still refused: ${refused}` : ''}\n`)

@@ -28,7 +28,12 @@ export const devicesCommand: Command = {
     }
     if (!Array.isArray(json)) throw new InvalidInputError(`${file} must hold a JSON array of devices`)
     const specs = json.map((item, i) => parseDeviceSpec(item, `${file}[${i}]`))
-    const report = await withDatabase(config, log, (database) => provisionDevices(database.db, specs, 'upsert'))
+    const { recordAudit, cliActor } = await import('../sql/index.ts')
+    const report = await withDatabase(config, log, async (database) => {
+      const done = await provisionDevices(database.db, specs, 'upsert')
+      await recordAudit(database.db, { actor: cliActor(env), action: 'devices.provision', target: specs.length === 1 ? specs[0]!.id : null, detail: { via: 'cli', file, devices: specs.length, created: done.created, updated: done.updated } })
+      return done
+    })
     process.stdout.write(`${specs.length} device(s): ${report.created} created, ${report.updated} updated, ${report.sensors} sensor(s)\n`)
     return 0
   },

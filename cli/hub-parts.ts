@@ -7,6 +7,7 @@ import http from 'node:http'
 import type net from 'node:net'
 import type { Kysely } from 'kysely'
 import type pg from 'pg'
+import { answerClientErrors } from '../api/problem.ts'
 import { StartupError, errorMessage, type Logger } from '../core/index.ts'
 import type { IngestionPipeline, PipelineOptions } from '../ingestion/index.ts'
 import { isUpToDate, type Migration, type Schema } from '../sql/index.ts'
@@ -26,6 +27,7 @@ export async function listenHttp(host: string, port: number): Promise<HttpListen
     res.end(JSON.stringify({ type: 'urn:territoire:problem:unavailable', title: 'Démarrage en cours', status: 503 }))
   }
   const server = http.createServer((req, res) => handler(req, res))
+  answerClientErrors(server)
   await new Promise<void>((resolve, reject) => {
     server.once('error', (error: NodeJS.ErrnoException) => {
       if (error.code === 'EADDRINUSE') reject(new StartupError(`PORT ${port} is already in use on ${host}: stop what uses it or set PORT to a free port`))

@@ -11,6 +11,11 @@ import { PROJECT_ROOT } from '../core/project-root.ts'
 import { applyCarrierSettings, createApp, LiveFeed, startIndicatorRefresher, TILE_SESSION_SETTINGS, TileService, type HealthReport } from '../api/index.ts'
 import { IngestionPipeline, connectMqtt, replayDeadLetters } from '../ingestion/index.ts'
 import { startEmbeddedBroker } from '../ingestion/embedded-broker.ts'
+import { setSession } from '../api/auth/index.ts'
+import { createOidcVerifier } from '../api/auth/oidc.ts'
+import { OIDC_CALLBACK_PATH, oidcLoginRoutes } from '../api/auth/oidc-login.ts'
+import { baseUrl } from '../api/base-url.ts'
+import { internalCredential, MqttAccess, urlWithCredentials } from '../ingestion/mqtt-access.ts'
 import { writeDemoHistory } from '../ingestion/demo-history.ts'
 import { listSimulatedDevices, loadDemoTerritory } from '../ingestion/demo-territory.ts'
 import { startSimulator, type Simulator } from '../sensors/index.ts'
@@ -24,6 +29,7 @@ export const WEB_DIST = path.join(PROJECT_ROOT, 'web', 'dist')
 export interface RunningHub {
   readonly url: string
   readonly databaseUrl: string
+  /** The broker's URL, without the hub's own credential. */
   readonly mqttUrl: string
   stop(): Promise<void>
 }
@@ -62,10 +68,15 @@ export async function startHub(config: HubConfig, log: Logger, options: { webDir
     })
 
     let mqttUrl = config.mqttUrl
+    let brokerUrl = config.mqttUrl
     if (mqttUrl === null) {
-      const broker = await startEmbeddedBroker({ ...config.embeddedBroker, log: log.child('broker') })
+      // The hub's own clients (ingestion, simulator) connect with a credential made for this run.
+      const internal = config.embeddedBroker.allowAnonymous ? null : internalCredential()
+      const access = internal === null ? null : new MqttAccess(database.db, internal)
+      const broker = await startEmbeddedBroker({ ...config.embeddedBroker, access, log: log.child('broker') })
       stops.push({ name: 'embedded broker', stop: () => broker.stop() })
-      mqttUrl = broker.url
+      brokerUrl = broker.url
+      mqttUrl = internal === null ? broker.url : urlWithCredentials(broker.url, internal)
     }
 
     const demoLoaded = config.demo && (await loadDemoTerritory(database.db, log.child('demo'))).loaded
@@ -143,9 +154,9 @@ export async function startHub(config: HubConfig, log: Logger, options: { webDir
 
     const adminToken = config.adminToken ?? (config.databaseUrl === null ? randomBytes(24).toString('base64url') : null)
     if (config.adminToken === null && adminToken !== null) {
-      log.info('write endpoints need this bearer token (generated for this run; set HUB_ADMIN_TOKEN to choose one)', { token: adminToken })
+      log.info('the admin credential of this run (generated; set HUB_ADMIN_TOKEN to choose one, `territoire tokens create` for staff)', { token: adminToken })
     } else if (adminToken === null) {
-      log.warn('HUB_ADMIN_TOKEN is not set: write endpoints (provisioning, dead-letter replay) are refused')
+      log.info('HUB_ADMIN_TOKEN is not set: admins sign in with API tokens (`territoire tokens create --role admin`) or OpenID Connect')
     }
 
     const health = async (): Promise<HealthReport> => {
@@ -164,8 +175,23 @@ export async function startHub(config: HubConfig, log: Logger, options: { webDir
         indicators: indicators.status(),
       }
     }
+    const oidc = config.oidc ? createOidcVerifier({ ...config.oidc, log: log.child('oidc') }) : null
+    const oidcLogin = config.oidc?.login && oidc
+      ? oidcLoginRoutes({
+          issuer: config.oidc.issuer,
+          clientId: config.oidc.login.clientId,
+          clientSecret: config.oidc.login.clientSecret,
+          scopes: config.oidc.login.scopes,
+          redirectUri: (req) => `${baseUrl(req, config.openData)}${OIDC_CALLBACK_PATH}`,
+          verifier: oidc,
+          setSession: (res, token, expiresAt) => setSession(res.req, res, token, expiresAt),
+          log: log.child('oidc'),
+        })
+      : null
     const app = createApp({
       db: database.db,
+      oidc,
+      oidcLogin,
       tiles,
       health,
       log: log.child('api'),
@@ -191,7 +217,7 @@ export async function startHub(config: HubConfig, log: Logger, options: { webDir
     })
     http.serve(app)
     log.info('Territoire is ready', { url: http.url, ms: Date.now() - started })
-    return { url: http.url, databaseUrl, mqttUrl, stop: stopAll }
+    return { url: http.url, databaseUrl, mqttUrl: brokerUrl!, stop: stopAll }
   } catch (error) {
     await stopAll()
     throw error

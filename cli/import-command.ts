@@ -43,10 +43,12 @@ export const importCommand: Command = {
     try {
       // Files are found and checked before the database is opened: a wrong path costs nothing.
       const files = kind ? await findKindFiles(kind.name, target) : null
+      const { recordAudit, cliActor } = await import('../sql/index.ts')
       const summary = await withDatabase(config, log, async (database) => {
-        if (!kind || !files) return importCommunes(database.db, target, log.child('import'))
         const progress = process.stderr.isTTY ? terminalProgress(process.stderr) : logProgress(log.child('import'))
-        return importFiles(database.db, kind, files, { progress })
+        const done = !kind || !files ? await importCommunes(database.db, target, log.child('import')) : await importFiles(database.db, kind, files, { progress })
+        await recordAudit(database.db, { actor: cliActor(env), action: 'import.run', target: kind?.name ?? 'communes', detail: { via: 'cli', source: target } })
+        return done
       })
       process.stdout.write(formatSummary(summary) + '\n')
       return 0

@@ -16,11 +16,12 @@ import { holidaysCommand } from './holidays-command.ts'
 import { importCommand } from './import-command.ts'
 import { ingestCommand } from './ingest-command.ts'
 import { migrateCommand } from './migrate-command.ts'
+import { mqttCredentialsCommand } from './mqtt-credentials-command.ts'
 import { startCommand } from './start-command.ts'
+import { tokensCommand } from './tokens-command.ts'
 import { weatherCommand } from './weather-command.ts'
 
-/** Later issues add `import` and `tokens` here. */
-const COMMANDS: readonly Command[] = [startCommand, ingestCommand, migrateCommand, devicesCommand, importCommand, weatherCommand, holidaysCommand, deadLettersCommand]
+const COMMANDS: readonly Command[] = [startCommand, ingestCommand, migrateCommand, devicesCommand, importCommand, weatherCommand, holidaysCommand, deadLettersCommand, tokensCommand, mqttCredentialsCommand]
 
 function mainHelp(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length))

@@ -18,13 +18,26 @@ const RANK: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 4
 
 export const LOG_LEVELS = Object.keys(RANK) as LogLevel[]
 
+/**
+ * The safety net under every log line: credentials that may end up in a message or a field by
+ * mistake — an API token's secret (its id is kept), a JWT, a bearer header, a URL's password —
+ * are masked. The code never logs them on purpose; this keeps a slip from reaching the logs.
+ */
+export function redactSecrets(text: string): string {
+  return text
+    .replace(/\b(Bearer\s+)\S+/gi, '$1[masqué]')
+    .replace(/\b(tt_[0-9a-f]{12}_)[A-Za-z0-9_-]{43}/g, '$1[masqué]')
+    .replace(/\beyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*/g, '[jeton JWT masqué]')
+    .replace(/\b([a-z][a-z0-9+.-]*:\/\/[^\s:/@]*:)[^\s@/]+@/gi, '$1***@')
+}
+
 function formatValue(value: string | number | boolean | null): string {
-  const text = String(value)
+  const text = typeof value === 'string' ? redactSecrets(value) : String(value)
   return /[\s"=]/.test(text) || text === '' ? JSON.stringify(text) : text
 }
 
 function formatLine(level: Exclude<LogLevel, 'silent'>, component: string, message: string, fields?: LogFields): string {
-  const parts = [new Date().toISOString(), level.toUpperCase().padEnd(5), component, message.replace(/\s*\n\s*/g, ' ')]
+  const parts = [new Date().toISOString(), level.toUpperCase().padEnd(5), component, redactSecrets(message.replace(/\s*\n\s*/g, ' '))]
   for (const [key, value] of Object.entries(fields ?? {})) {
     if (value !== undefined) parts.push(`${key}=${formatValue(value)}`)
   }

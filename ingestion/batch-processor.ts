@@ -1,9 +1,9 @@
 /**
  * One batch of messages, from bytes to rows: decode each message (message-decoder.ts), resolve
- * every device of the batch in one lookup (sensor-directory.ts), map values to readings
- * (reading-mapper.ts), and write readings and dead letters in one transaction
- * (reading-writer.ts). Used by the MQTT pipeline and by the dead-letter replay, so both follow
- * the same rules.
+ * every device of the batch in one lookup (sensor-directory.ts), refuse a payload that is not
+ * the device its topic names (topic-binding.ts), map values to readings (reading-mapper.ts), and
+ * write readings and dead letters in one transaction (reading-writer.ts). Used by the MQTT
+ * pipeline and by the dead-letter replay, so both follow the same rules.
  */
 import type { Kysely, Transaction } from 'kysely'
 import { MessageRejection, type RejectionReason } from '../sensors/index.ts'
@@ -12,6 +12,7 @@ import { decodeMessage, formatOf, type DecodedMessage, type DecoderOptions, type
 import { senmlReadings, uplinkReadings, type MappedReadings } from './reading-mapper.ts'
 import { ConflictingReadings, ReadingWriter, readingKey, type DeadLetter, type Reading, type WriteResult } from './reading-writer.ts'
 import { SensorDirectory } from './sensor-directory.ts'
+import { checkTopicBinding, topicDevice, type ResolvedDevices, type TopicDevice } from './topic-binding.ts'
 
 export interface IncomingMessage {
   readonly topic: string
@@ -99,11 +100,11 @@ export class BatchProcessor {
 
   private async prepare<M extends IncomingMessage>(messages: readonly M[]) {
     const formats = new Map<MessageFormat, number>()
-    const decoded: Array<{ message: M; decoded?: DecodedMessage; rejection?: MessageRejection }> = messages.map((message) => {
+    const decoded: Array<{ message: M; decoded?: DecodedMessage; named?: TopicDevice | null; rejection?: MessageRejection }> = messages.map((message) => {
       const format = formatOf(message.topic)
       formats.set(format, (formats.get(format) ?? 0) + 1)
       try {
-        return { message, decoded: decodeMessage(message.topic, message.payload, message.receivedAt, this.options) }
+        return { message, decoded: decodeMessage(message.topic, message.payload, message.receivedAt, this.options), named: topicDevice(message.topic, format) }
       } catch (error) {
         if (error instanceof MessageRejection) return { message, rejection: error }
         throw error
@@ -112,11 +113,18 @@ export class BatchProcessor {
 
     const euis: string[] = []
     const senmlNames: Array<{ baseName: string; name: string }> = []
-    for (const { decoded: d } of decoded) {
+    const topicIds: string[] = []
+    for (const { decoded: d, named } of decoded) {
       if (d?.format === 'senml') senmlNames.push(...d.records)
       else if (d?.format === 'ttn-v3' || d?.format === 'chirpstack-v4') euis.push(d.uplink.devEui)
+      if (named?.by === 'id') topicIds.push(named.id)
     }
-    const [devices, names] = await Promise.all([this.directory.byDevEuis(euis), this.directory.bySenmlNames(senmlNames)])
+    const [devices, names, ids] = await Promise.all([
+      this.directory.byDevEuis(euis),
+      this.directory.bySenmlNames(senmlNames),
+      this.directory.byIds(topicIds),
+    ])
+    const resolved: ResolvedDevices = { byId: ids, byDevEui: devices, bySenmlName: names }
 
     const accepted: Array<{ message: M; readings: readonly Reading[] }> = []
     const rejected: Rejected<M>[] = []
@@ -129,6 +137,7 @@ export class BatchProcessor {
         continue
       }
       try {
+        checkTopicBinding(item.message.topic, item.named ?? null, item.decoded!, resolved)
         const mapped = map(item.decoded!, devices, names)
         ignoredFields += mapped.ignoredFields
         // Within the batch: the same reading twice is a re-delivery; another value at the same time is a conflict.

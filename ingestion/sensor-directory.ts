@@ -1,7 +1,8 @@
 /**
  * Finds the device and sensors a message is about: LoRaWAN uplinks by DevEUI, SenML records by
  * the longest provisioned base name their full name starts with (so both `{"bn": "urn:dev:x:",
- * "n": "co2"}` and `{"n": "urn:dev:x:co2"}` reach device x's sensor "co2"). Lookups are batched —
+ * "n": "co2"}` and `{"n": "urn:dev:x:co2"}` reach device x's sensor "co2"), and the device a SenML
+ * topic names by its id (topic-binding.ts). Lookups are batched —
  * one query per batch for what the cache does not know — and cached briefly: a device
  * provisioned a moment ago is found within `unknownMs`, at once after `clear()`. An unknown
  * device is never created here.
@@ -49,6 +50,12 @@ export class SensorDirectory {
   async byDevEuis(devEuis: Iterable<string>): Promise<Map<string, KnownDevice | null>> {
     const found = await this.lookup([...new Set(devEuis)].map((eui) => `eui:${eui}`))
     return new Map([...found].map(([key, device]) => [key.slice(4), device]))
+  }
+
+  /** Devices by id; null where none is provisioned. */
+  async byIds(ids: Iterable<string>): Promise<Map<string, KnownDevice | null>> {
+    const found = await this.lookup([...new Set(ids)].map((id) => `id:${id}`))
+    return new Map([...found].map(([key, device]) => [key.slice(3), device]))
   }
 
   /**
@@ -102,11 +109,16 @@ export class SensorDirectory {
     if (missing.length === 0) return result
     const euis = missing.filter((k) => k.startsWith('eui:')).map((k) => k.slice(4))
     const baseNames = missing.filter((k) => k.startsWith('bn:')).map((k) => k.slice(3))
+    const ids = missing.filter((k) => k.startsWith('id:')).map((k) => k.slice(3))
     const rows = await this.db
       .selectFrom('device as d')
       .leftJoin('sensor as s', 's.device_id', 'd.id')
       .select(['d.id as deviceId', 'd.profile', 'd.dev_eui', 'd.senml_base_name', 's.sid', 's.id', 's.channel', 's.quantity', 's.unit', 's.kind', 's.min_value', 's.max_value'])
-      .where((eb) => eb.or([eb('d.dev_eui', 'in', euis.length ? euis : ['']), eb('d.senml_base_name', 'in', baseNames.length ? baseNames : [''])]))
+      .where((eb) => eb.or([
+        eb('d.dev_eui', 'in', euis.length ? euis : ['']),
+        eb('d.senml_base_name', 'in', baseNames.length ? baseNames : ['']),
+        eb('d.id', 'in', ids.length ? ids : ['']),
+      ]))
       .execute()
     const devices = new Map<string, { device: KnownDevice & { sensors: Map<string, KnownSensor> }; eui: string | null }>()
     for (const row of rows) {
@@ -129,6 +141,7 @@ export class SensorDirectory {
     }
     const byKey = new Map<string, KnownDevice>()
     for (const { device, eui } of devices.values()) {
+      byKey.set(`id:${device.id}`, device)
       if (eui) byKey.set(`eui:${eui}`, device)
       if (device.senmlBaseName) byKey.set(`bn:${device.senmlBaseName}`, device)
     }

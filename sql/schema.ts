@@ -341,3 +341,46 @@ export interface Schema {
   air_daily: AirDailyTable
   alert: AlertTable
 }
+
+// Migration 0013 (access control: api/auth/, ingestion/mqtt-credentials.ts, core/audit.ts).
+
+export type TokenRole = 'admin' | 'epci_staff' | 'energy_manager'
+
+export interface ApiTokenTable {
+  id: string
+  secret_sha256: Buffer
+  label: string
+  role: TokenRole
+  scope_epci: ColumnType<string[], string[] | undefined, string[]>
+  scope_communes: ColumnType<string[], string[] | undefined, string[]>
+  scope_buildings: ColumnType<string[], string[] | undefined, string[]>
+  created_at: ColumnType<Date, Date | string | undefined, Date | string>
+  created_by: string
+  expires_at: Timestamp
+  revoked_at: Timestamp | null
+}
+
+export interface MqttCredentialTable {
+  username: string
+  password_hash: string
+  device_id: string | null
+  topics: string[]
+  created_at: ColumnType<Date, Date | string | undefined, Date | string>
+  created_by: string
+  revoked_at: Timestamp | null
+}
+
+export interface AuditLogTable {
+  id: Generated<string>
+  at: ColumnType<Date, Date | string | undefined, never>
+  actor: string
+  action: string
+  target: string | null
+  detail: ColumnType<Record<string, unknown>, string | undefined, string>
+}
+
+export interface Schema {
+  api_token: ApiTokenTable
+  mqtt_credential: MqttCredentialTable
+  audit_log: AuditLogTable
+}

@@ -2,12 +2,12 @@
  * The `territoire` command as an operator meets it: help for every command, and every bad
  * configuration answered with one line on stderr and a non-zero exit status — no stack trace.
  */
-import { mkdtemp, writeFile } from 'node:fs/promises'
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises'
 import net from 'node:net'
 import os from 'node:os'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { databaseUrl, freePort, mqttUrl } from './engines.ts'
+import { databaseUrl, freePort, mqttUrl, uniqueName } from './engines.ts'
 import { territoire, type Run } from './territoire-command.ts'
 
 /** The error lines: what an operator reads (warnings are log lines, not errors). */
@@ -98,5 +98,57 @@ describe('territoire CLI', () => {
     const run = await territoire(['migrate'], { DATABASE_URL: databaseUrl() })
     expect(run.code).toBe(0)
     expect(run.stdout).toMatch(/^database up to date \(\d+ migrations\)$/m)
+  })
+})
+
+describe('territoire mqtt-credentials', () => {
+  const env = () => ({ DATABASE_URL: databaseUrl() })
+
+  it('refuses bad input on one line', { timeout: 180_000 }, async () => {
+    expectOneLineFailure(await territoire(['mqtt-credentials', 'frobnicate'], env()), 2, /^territoire: usage: territoire mqtt-credentials create/)
+    expectOneLineFailure(await territoire(['mqtt-credentials', 'create'], env()), 2, /^territoire: create needs --device <id> or --integration <name>/)
+    expectOneLineFailure(await territoire(['mqtt-credentials', 'create', '--integration', 'x', '--topic', '#'], env()), 2, /^territoire: --topic "#" is only wildcards/)
+    expectOneLineFailure(await territoire(['mqtt-credentials', 'create', '--integration', 'x', '--topic', 'a/#/b'], env()), 2, /^territoire: --topic "a\/#\/b" is not a valid MQTT topic filter/)
+    expectOneLineFailure(await territoire(['mqtt-credentials', 'create', '--integration', 'bad name', '--topic', 'a/b'], env()), 2, /^territoire: "bad name" is not a valid username/)
+    expectOneLineFailure(await territoire(['mqtt-credentials', 'create', '--device', uniqueName('nobody')], env()), 1, /^territoire: no device "nobody-.*": provision it first/)
+    expectOneLineFailure(await territoire(['mqtt-credentials', 'list', '--device', 'x'], env()), 2, /^territoire: mqtt-credentials list: --device does not apply here/)
+    expectOneLineFailure(await territoire(['mqtt-credentials', 'export', '--acl-file', '/tmp/x'], env()), 2, /^territoire: export needs --password-file <path> and --acl-file <path>/)
+  })
+
+  it('creates an integration credential shown once, lists, exports and revokes it', { timeout: 180_000 }, async () => {
+    const name = uniqueName('cli-ns')
+    const created = await territoire(['mqtt-credentials', 'create', '--integration', name, '--topic', `v3/${name}@ttn/devices/+/up`, '--topic', `application/${name}/device/+/event/up`], env())
+    expect(created.code).toBe(0)
+    const password = /^password: (\S+)$/m.exec(created.stdout)?.[1]
+    expect(password).toMatch(/^[A-Za-z0-9_-]{32}$/)
+    expect(created.stdout).toContain('shown only now')
+    expectOneLineFailure(await territoire(['mqtt-credentials', 'create', '--integration', name, '--topic', 'a/b'], env()), 1, /already has an active MQTT credential/)
+
+    const list = await territoire(['mqtt-credentials', 'list'], env())
+    expect(list.stdout).toMatch(new RegExp(`^${name}\tintegration\tactive\t.*\tv3/${name}@ttn/devices/\\+/up application/${name}/device/\\+/event/up$`, 'm'))
+    expect(list.stdout).not.toContain(password)
+
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'territoire-cli-'))
+    const files = ['--password-file', path.join(dir, 'passwords'), '--acl-file', path.join(dir, 'acl')]
+    const exported = await territoire(['mqtt-credentials', 'export', ...files, '--ingestion-user', 'hub-ingestion'], env())
+    expect(exported.code).toBe(0)
+    expect(exported.stdout).toMatch(/^ingestion password \(shown only now; the next exports keep it\): \S{32}$/m)
+    const passwords = await readFile(path.join(dir, 'passwords'), 'utf8')
+    expect(passwords).toMatch(new RegExp(`^${name}:\\$7\\$1000\\$`, 'm'))
+    expect(passwords).toMatch(/^hub-ingestion:\$7\$/m)
+    expect(passwords).not.toContain(password)
+    const acl = await readFile(path.join(dir, 'acl'), 'utf8')
+    expect(acl).toContain(`user ${name}\ntopic write v3/${name}@ttn/devices/+/up\ntopic write application/${name}/device/+/event/up\n`)
+    expect(acl).toContain('user hub-ingestion\ntopic read v3/+/devices/+/up\n')
+
+    const again = await territoire(['mqtt-credentials', 'export', ...files, '--ingestion-user', 'hub-ingestion'], env())
+    expect(again.stdout).not.toContain('ingestion password')
+    const ingestionLine = (text: string) => text.split('\n').find((line) => line.startsWith('hub-ingestion:'))
+    expect(ingestionLine(await readFile(path.join(dir, 'passwords'), 'utf8'))).toBe(ingestionLine(passwords))
+
+    expect((await territoire(['mqtt-credentials', 'revoke', name], env())).code).toBe(0)
+    expectOneLineFailure(await territoire(['mqtt-credentials', 'revoke', name], env()), 1, new RegExp(`^territoire: no active MQTT credential "${name}"`))
+    await territoire(['mqtt-credentials', 'export', ...files, '--ingestion-user', 'hub-ingestion'], env())
+    expect(await readFile(path.join(dir, 'passwords'), 'utf8')).not.toContain(`${name}:`)
   })
 })

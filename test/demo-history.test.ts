@@ -11,7 +11,7 @@ import { silentLogger } from '../core/index.ts'
 import { writeDemoHistory } from '../ingestion/demo-history.ts'
 import { heatingKwhPerDju, simulatedValue, syntheticDegreeDays } from '../sensors/index.ts'
 import type { Database } from '../sql/index.ts'
-import { json, openDatabase, serve, testApp } from './engines.ts'
+import { adminFetch, json, openDatabase, serve, testApp } from './engines.ts'
 
 const NOW = new Date('2024-01-01T00:00:00Z')
 const OPTIONS = { now: NOW, energyDays: 20, airDays: 1, timeZone: 'Europe/Paris' } as const
@@ -76,7 +76,7 @@ describe('demo history', () => {
     const heated = meters.find((s) => heating(s) > 20)!
     const unheated = meters.find((s) => heating(s) === 0)!
     const signature = async (building: string) => {
-      const body = await json(await fetch(`${api.url}/api/buildings/${building}/signature?from=2023-12-13&to=2023-12-31`))
+      const body = await json(await adminFetch(`${api.url}/api/buildings/${building}/signature?from=2023-12-13&to=2023-12-31`))
       return body.carriers.find((c: { carrier: string }) => c.carrier === 'electricity')
     }
     const h = await signature(heated.building!)

@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { BatchProcessor, DEFAULT_DECODER_OPTIONS } from '../ingestion/index.ts'
 import { layerVersions, type Database } from '../sql/index.ts'
 import { territoire } from './territoire-command.ts'
-import { databaseUrl, openDatabase, serve, testApp, TEST_ADMIN_TOKEN, uniqueName, json } from './engines.ts'
+import { adminFetch, databaseUrl, openDatabase, serve, testApp, TEST_ADMIN_TOKEN, uniqueName, json } from './engines.ts'
 
 let database: Database
 let api: { url: string; close: () => Promise<void> }
@@ -61,7 +61,7 @@ describe('POST /api/devices', () => {
       ['battery', '%EL'], ['co2', 'ppm'], ['humidity', '%RH'], ['temperature', 'Cel'],
     ])
     expect(provisioned).toBeGreaterThan(0) // the ingestion was told to forget its cached lookups
-    expect(await json(await fetch(`${api.url}/api/devices/${id}`))).toEqual(device)
+    expect(await json(await adminFetch(`${api.url}/api/devices/${id}`))).toEqual(device)
   })
 
   it('takes its location from its building when it has none, and maps custom fields', async () => {
@@ -118,12 +118,12 @@ describe('GET /api/devices/{id}/readings', () => {
       receivedAt: new Date(),
     }])
     expect(outcome.inserted).toBe(2)
-    const body = await json(await fetch(`${api.url}/api/devices/${id}/readings?from=2025-03-03T00:00:00Z&to=2025-03-04T00:00:00Z`))
+    const body = await json(await adminFetch(`${api.url}/api/devices/${id}/readings?from=2025-03-03T00:00:00Z&to=2025-03-04T00:00:00Z`))
     expect(body.readings).toEqual([
       { sensor: `${id}.co2`, quantity: 'co2', unit: 'ppm', time: '2025-03-03T10:00:00.000Z', value: 900 },
       { sensor: `${id}.temperature`, quantity: 'temperature', unit: 'Cel', time: '2025-03-03T10:00:00.000Z', value: 19.5 },
     ])
-    expect((await fetch(`${api.url}/api/devices/nobody-${id}/readings`)).status).toBe(404)
+    expect((await adminFetch(`${api.url}/api/devices/nobody-${id}/readings`)).status).toBe(404)
   })
 })
 
@@ -144,7 +144,7 @@ describe('territoire devices import', () => {
     // The command runs in its own process: the live layers' caches learn of the new sensors from the stored version (and a notification).
     expect(await sensorsVersion()).toBeGreaterThan(before)
     expect((await territoire(['devices', 'import', file], { DATABASE_URL: databaseUrl() })).stdout).toBe('2 device(s): 0 created, 2 updated, 6 sensor(s)\n')
-    const device = await json(await fetch(`${api.url}/api/devices/${ids[0]}`))
+    const device = await json(await adminFetch(`${api.url}/api/devices/${ids[0]}`))
     expect(device.commune).toEqual({ insee: '80021', nom: 'Amiens' })
 
     await writeFile(file, JSON.stringify([{ id: uniqueName('bad'), devEui: 'zz', profile: 'dragino-lht65' }]))

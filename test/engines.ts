@@ -4,7 +4,7 @@
  */
 import { inject } from 'vitest'
 import type { Express } from 'express'
-import { createApp, type LiveFeed, type RateLimits, TileService, type TrustProxy } from '../api/index.ts'
+import { answerClientErrors, createApp, type LiveFeed, type RateLimits, TileService, type TrustProxy } from '../api/index.ts'
 import type { OpenDataOptions } from '../api/ogc/index.ts'
 import { silentLogger } from '../core/index.ts'
 import { DEFAULT_DECODER_OPTIONS, replayDeadLetters, type PipelineOptions } from '../ingestion/index.ts'
@@ -35,6 +35,18 @@ export interface TestApp {
 
 /** The admin token of the apps tests build. */
 export const TEST_ADMIN_TOKEN = 'test-admin-token-0123456789'
+
+/** fetch with `Authorization: Bearer <credential>` (the admin token unless told): the staff's view. */
+export function fetchAs(credential: string = TEST_ADMIN_TOKEN): typeof fetch {
+  return (input, init) => {
+    const headers = new Headers(init?.headers)
+    if (!headers.has('authorization')) headers.set('authorization', `Bearer ${credential}`)
+    return fetch(input, { ...init, headers })
+  }
+}
+
+/** The OPSN's view, for tests about something else than access control (test/access.test.ts is about that). */
+export const adminFetch = fetchAs()
 
 /** The HTTP app over the run's database, its tile encoder chosen as in production; no rate limit unless given. */
 export async function testApp(database: Database, options: { webDir?: string | null; onProvisioned?: () => void; tiles?: TileService; openData?: OpenDataOptions; live?: LiveFeed; basemapStyleUrl?: string | null; rateLimits?: RateLimits; trustProxy?: TrustProxy } = {}): Promise<TestApp> {
@@ -69,6 +81,7 @@ export function uniqueName(prefix: string): string {
 export async function serve(app: Express): Promise<{ url: string; close: () => Promise<void> }> {
   const server = await new Promise<import('node:http').Server>((resolve) => {
     const s = app.listen(0, '127.0.0.1', () => resolve(s))
+    answerClientErrors(s)
   })
   const { port } = server.address() as import('node:net').AddressInfo
   return {

@@ -1,7 +1,7 @@
 /** A server-sent event stream read in a test: its events parsed as they come. */
-export async function openEventStream(url: string) {
+export async function openEventStream(url: string, headers: Record<string, string> = {}) {
   const controller = new AbortController()
-  const response = await fetch(url, { signal: controller.signal })
+  const response = await fetch(url, { signal: controller.signal, headers })
   const events: { event: string; data: any }[] = []
   const reader = response.body!.getReader()
   let buffer = ''

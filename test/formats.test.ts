@@ -178,6 +178,9 @@ describe('dead letters: every reason, with the message kept whole', () => {
     ['unknown_device', () => `${SENML}/${uniqueName('u')}`, () => JSON.stringify([{ bn: 'urn:dev:nobody:', n: 'co2', v: 500 }])],
     ['unknown_device', () => ttnTopic(uniqueName('u')), () => ttn({ id: 'ghost', devEui: eui() }, nextTime(), { decoded_payload: { co2: 500 } })],
     ['unknown_device', () => csTopic(eui(), 'up'), () => chirpstack({ id: 'ghost', devEui: eui() }, nextTime(), { object: { co2: 500 } })],
+    // A device's topic carrying another provisioned device's uplink (SenML's territoire/senml/<id>: test/mqtt-acl.test.ts).
+    ['topic_mismatch', () => csTopic(devices.ambiance.devEui, 'up'), () => chirpstack(devices.am103, nextTime(), { object: { co2: 500 } })],
+    ['topic_mismatch', () => ttnTopic(`eui-${devices.ambiance.devEui}`), () => ttn(devices.am103, nextTime(), { decoded_payload: { co2: 500 } })],
     ['unknown_sensor', () => `${SENML}/${uniqueName('s')}`, () => JSON.stringify([{ bn, n: 'pressure', v: 1013 }])],
     ['no_decoder', () => ttnTopic(uniqueName('d')), () => ttn(devices.ambiance, nextTime(), { frm_payload: hex('0367F600') })],
     ['decoder_error', () => ttnTopic(uniqueName('d')), () => ttn(devices.am103, nextTime(), { frm_payload: hex('0367') })],

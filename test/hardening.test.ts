@@ -15,7 +15,7 @@ import { API_CONTENT_SECURITY_POLICY } from '../api/security-headers.ts'
 import { parseConfig } from '../cli/config.ts'
 import { detectCapabilities, type Database } from '../sql/index.ts'
 import { assertWebBuilt, WEB_DIST } from './chromium.ts'
-import { openDatabase, serve, testApp, TEST_ADMIN_TOKEN } from './engines.ts'
+import { adminFetch, openDatabase, serve, testApp, TEST_ADMIN_TOKEN } from './engines.ts'
 
 type Served = Awaited<ReturnType<typeof serve>>
 
@@ -223,6 +223,12 @@ describe('request size limits', () => {
     expect(response.status).toBe(400)
     expect(await problem(response)).toMatchObject({ type: PROBLEM_TYPES.invalidParameter, status: 400 })
   })
+
+  it('answer a URL past Node’s 16 KiB header limit with 431 problem+json, not a bare status line', async () => {
+    const response = await fetch(`${api.url}/ogc/collections/communes/items?nom=${'x'.repeat(20_000)}`)
+    expect(response.status).toBe(431)
+    expect(await problem(response)).toMatchObject({ type: PROBLEM_TYPES.headersTooLarge, status: 431, detail: expect.stringMatching(/16 KiB/) })
+  })
 })
 
 describe('rate limits', () => {
@@ -301,7 +307,7 @@ describe('rate limits', () => {
       const refused = await list(TEST_ADMIN_TOKEN)
       expect(refused.status).toBe(429)
       expect(refused.headers.get('retry-after')).toBe('30')
-      expect(await problem(refused)).toMatchObject({ type: PROBLEM_TYPES.tooManyRequests, detail: expect.stringMatching(/failed attempts with the admin token/) })
+      expect(await problem(refused)).toMatchObject({ type: PROBLEM_TYPES.tooManyRequests, detail: expect.stringMatching(/failed sign-in attempts/) })
       // Anonymous reading goes on.
       expect((await fetch(`${auth.url}/api/epci`)).status).toBe(200)
       now += 30_000
@@ -328,7 +334,7 @@ describe('rate limits', () => {
           await answer.arrayBuffer()
         }
         for (const route of ['/api/epci', '/api/datasets', '/api/alerts?epci=248000531']) {
-          const answer = await fetch(`${session.url}${route}`)
+          const answer = await adminFetch(`${session.url}${route}`)
           statuses.add(answer.status)
           await answer.arrayBuffer()
         }

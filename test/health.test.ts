@@ -8,7 +8,7 @@ import { silentLogger } from '../core/index.ts'
 import { parseConfig } from '../cli/config.ts'
 import { startHub, type RunningHub } from '../cli/hub.ts'
 import { startEmbeddedBroker, type EmbeddedBroker } from '../ingestion/embedded-broker.ts'
-import { databaseUrl, freePort, uniqueName } from './engines.ts'
+import { adminFetch, databaseUrl, freePort, TEST_ADMIN_TOKEN, uniqueName } from './engines.ts'
 
 let broker: EmbeddedBroker
 let hub: RunningHub
@@ -30,6 +30,7 @@ beforeAll(async () => {
     SIMULATOR: 'off',
     MQTT_CLIENT_ID: uniqueName('health'),
     MQTT_TOPICS: `${uniqueName('health')}/#`,
+    HUB_ADMIN_TOKEN: TEST_ADMIN_TOKEN,
   })
   hub = await startHub(config, silentLogger, { webDir: null })
 })
@@ -46,8 +47,9 @@ describe('/health', () => {
     expect(body.checks).toEqual({ database: { ok: true }, migrations: { ok: true }, broker: { ok: true } })
   })
 
-  it('serves the ingestion’s Prometheus metrics at /metrics', async () => {
-    const response = await fetch(`${hub.url}/metrics`)
+  it('serves the ingestion’s Prometheus metrics at /metrics, to admins only', async () => {
+    expect((await fetch(`${hub.url}/metrics`)).status).toBe(401)
+    const response = await adminFetch(`${hub.url}/metrics`)
     expect(response.status).toBe(200)
     expect(response.headers.get('content-type')).toMatch(/^text\/plain/)
     const text = await response.text()

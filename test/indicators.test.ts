@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { applyCarrierSettings, localDay, refreshAir, refreshAlerts, refreshBaseLoadAlerts, refreshEnergy } from '../api/index.ts'
 import { parseDeviceSpec, provisionDevices, ReadingWriter, type Reading } from '../ingestion/index.ts'
 import type { Database } from '../sql/index.ts'
-import { json, openDatabase, serve, TEST_ADMIN_TOKEN, testApp, uniqueName } from './engines.ts'
+import { adminFetch, json, openDatabase, serve, TEST_ADMIN_TOKEN, testApp, uniqueName } from './engines.ts'
 
 const TZ = 'Europe/Paris'
 const HOUR = 3_600_000
@@ -144,7 +144,7 @@ describe('GET indicators', () => {
 
   it('answers a building’s year: consumption per carrier, kWh/m²/year, CO₂ from the carriers’ factors, months and days', async () => {
     const total = await sums()
-    const response = await fetch(`${api.url}/api/buildings/${BUILDING}/indicators?year=${YEAR}`)
+    const response = await adminFetch(`${api.url}/api/buildings/${BUILDING}/indicators?year=${YEAR}`)
     expect(response.status).toBe(200)
     const body = await json(response)
     expect(body.period).toEqual({ from: `${YEAR}-01-01`, to: `${YEAR}-12-31`, days: YEAR % 4 === 0 ? 366 : 365, year: YEAR })
@@ -172,7 +172,7 @@ describe('GET indicators', () => {
        SELECT id, '80021', '000', substr(id, 9, 2), right(id, 4), 100, ST_Multi(ST_MakeEnvelope(w, 49.8897, e, 49.8903, 4326))
        FROM unnest($1::text[], $2::float8[], $3::float8[]) AS p (id, w, e) ON CONFLICT (id) DO NOTHING`,
       [[parcel('0001'), parcel('0002')], [2.2997, 2.30015], [2.30015, 2.3004]])
-    const body = await json(await fetch(`${api.url}/api/buildings/${BUILDING}/indicators?year=${YEAR}`))
+    const body = await json(await adminFetch(`${api.url}/api/buildings/${BUILDING}/indicators?year=${YEAR}`))
     expect(body.building.parcels[0]).toBe(parcel('0001'))
     expect(body.building.parcels).toContain(parcel('0002'))
   })
@@ -181,7 +181,7 @@ describe('GET indicators', () => {
     const total = await sums()
     await applyCarrierSettings(database.db, { prices: { electricity: 0.2016 }, co2: { gas: 0.2 } })
     try {
-      const body = await json(await fetch(`${api.url}/api/buildings/${BUILDING}/indicators?year=${YEAR}`))
+      const body = await json(await adminFetch(`${api.url}/api/buildings/${BUILDING}/indicators?year=${YEAR}`))
       const electricity = body.carriers.find((c: { carrier: string }) => c.carrier === 'electricity')
       const gas = body.carriers.find((c: { carrier: string }) => c.carrier === 'gas')
       expect(electricity.cost_eur).toBeCloseTo(total.electricity! * 0.2016, 6)
@@ -190,7 +190,7 @@ describe('GET indicators', () => {
       expect(gas.co2_kg).toBeCloseTo(total.gas! * 0.2, 6)
       expect(gas.co2_source).toBe('configuration (ENERGY_CO2_KG)')
       await applyCarrierSettings(database.db, { prices: { gas: 0.105 }, co2: {} })
-      const both = await json(await fetch(`${api.url}/api/buildings/${BUILDING}/indicators?year=${YEAR}`))
+      const both = await json(await adminFetch(`${api.url}/api/buildings/${BUILDING}/indicators?year=${YEAR}`))
       expect(both.totals.cost_eur).toBeCloseTo(total.electricity! * 0.2016 + total.gas! * 0.105, 6)
     } finally {
       await database.pool.query(`UPDATE energy_carrier SET price_eur_per_unit = NULL WHERE id IN ('electricity', 'gas')`)
@@ -199,7 +199,7 @@ describe('GET indicators', () => {
   })
 
   it('answers a period of days, without a per-year intensity', async () => {
-    const body = await json(await fetch(`${api.url}/api/buildings/${BUILDING}/indicators?from=${YEAR}-02-05&to=${YEAR}-02-06`))
+    const body = await json(await adminFetch(`${api.url}/api/buildings/${BUILDING}/indicators?from=${YEAR}-02-05&to=${YEAR}-02-06`))
     expect(body.period).toEqual({ from: `${YEAR}-02-05`, to: `${YEAR}-02-06`, days: 2, year: null })
     const { rows } = await database.pool.query('SELECT sum(consumption)::float8 AS t FROM energy_daily WHERE sid = ANY($1) AND day BETWEEN $2 AND $3', [meters.map((m) => m.sid), `${YEAR}-02-05`, `${YEAR}-02-06`])
     expect(body.totals.energy_kwh).toBeCloseTo(rows[0].t, 6)
@@ -212,7 +212,7 @@ describe('GET indicators', () => {
     // A reading of this building's gas meter an hour ago: its device is heard in the last 24 hours.
     await new ReadingWriter(database.db, TZ).write([{ sid: meters[1]!.sid, ts: Date.now() - HOUR, value: 1 }], [])
     for (const path of [`/api/communes/${AMIENS.insee}/indicators?year=${YEAR}`, `/api/epci/${AMIENS.epci}/indicators?year=${YEAR}`]) {
-      const body = await json(await fetch(`${api.url}${path}`))
+      const body = await json(await adminFetch(`${api.url}${path}`))
       expect(body.year).toBe(YEAR)
       // No other test writes readings in this year: the territory's figures are this building's.
       expect(body.totals.energy_kwh, path).toBeCloseTo(total.electricity! + total.gas!, 6)
@@ -246,7 +246,7 @@ describe('GET indicators', () => {
     const ok = await patch({ floor_area_m2: 1100, reference_year: 2016, schedule: [{ weekday: 1, opens: '07:30', closes: '12:00' }] })
     expect(ok.status).toBe(200)
     expect(await json(ok)).toEqual({ id: BUILDING, floor_area_m2: 1100, reference_year: 2016, reference_kwh: null, schedule: [{ weekday: 1, opens: '07:30', closes: '12:00' }] })
-    const body = await json(await fetch(`${api.url}/api/buildings/${BUILDING}/indicators?year=${YEAR}`))
+    const body = await json(await adminFetch(`${api.url}/api/buildings/${BUILDING}/indicators?year=${YEAR}`))
     expect(body.decret_tertiaire).toMatchObject({ subject: true, reference_year: 2016 })
     // Back as it was: the use's schedule again, the floor area of the other tests.
     const back = await json(await patch({ floor_area_m2: FLOOR_AREA, reference_year: null, schedule: null }))
@@ -266,7 +266,7 @@ describe('GET indicators', () => {
       ['/api/epci/123/indicators', 400],
       ['/api/epci/999999999/indicators', 404],
     ] as const) {
-      const response = await fetch(`${api.url}${path}`)
+      const response = await adminFetch(`${api.url}${path}`)
       expect(response.status, path).toBe(status)
       expect(response.headers.get('content-type')).toMatch(/^application\/problem\+json/)
     }
@@ -319,7 +319,7 @@ describe('energy signature and décret tertiaire', () => {
   })
 
   it('finds the base load and the heating slope from the station’s degree-days, and the heating share', async () => {
-    const response = await fetch(`${api.url}/api/buildings/${SIG}/signature?from=${SIG_YEAR}-02-01&to=${SIG_YEAR}-03-12`)
+    const response = await adminFetch(`${api.url}/api/buildings/${SIG}/signature?from=${SIG_YEAR}-02-01&to=${SIG_YEAR}-03-12`)
     expect(response.status).toBe(200)
     const body = await json(response)
     expect(body.station).toEqual({ id: STATION, nom: 'Station de test', reference_dju: 2500 })
@@ -334,7 +334,7 @@ describe('energy signature and décret tertiaire', () => {
   })
 
   it('exports the year for OPERAT: one row per subject building and carrier, with the correction and the trajectory', async () => {
-    const response = await fetch(`${api.url}/api/exports/operat.csv?year=${SIG_YEAR}&sep=%3B`)
+    const response = await adminFetch(`${api.url}/api/exports/operat.csv?year=${SIG_YEAR}&sep=%3B`)
     expect(response.status).toBe(200)
     expect(response.headers.get('content-disposition')).toBe(`attachment; filename="operat-${SIG_YEAR}.csv"`)
     const text = (await response.text()).replace(/^\uFEFF/, '')
@@ -351,14 +351,14 @@ describe('energy signature and décret tertiaire', () => {
     expect(at(row, 'sur_la_trajectoire')).toBe('oui')
     // Buildings under 1,000 m² are not in the default export.
     expect(lines.some((l) => at(l, 'identifiant_batiment') === BUILDING)).toBe(false)
-    expect((await fetch(`${api.url}/api/exports/operat.csv?buildings=some`)).status).toBe(400)
+    expect((await adminFetch(`${api.url}/api/exports/operat.csv?buildings=some`)).status).toBe(400)
   })
 
   it('corrects the calendar year to the reference climate and places it on the décret tertiaire trajectory', async () => {
     const days = SIG_YEAR % 4 === 0 ? 366 : 365
     // Corrected: 200 × days + 30 × 2,500 (the station's reference DJU) = 73,000 (or 73,200) + 75,000.
     const corrected = 200 * days + 75_000
-    const body = await json(await fetch(`${api.url}/api/buildings/${SIG}/indicators?year=${SIG_YEAR}`))
+    const body = await json(await adminFetch(`${api.url}/api/buildings/${SIG}/indicators?year=${SIG_YEAR}`))
     expect(body.decret_tertiaire).toMatchObject({ subject: true, reference_year: 2015, reference_kwh: 200_000, reference_source: 'declared' })
     expect(body.decret_tertiaire.corrected_kwh).toBeCloseTo(corrected, 4)
     // Target in SIG_YEAR on the line from 200,000 (2015) to 120,000 (2030): 200,000 − 80,000 × (SIG_YEAR − 2015) / 15 ≥ 152,000.
@@ -367,7 +367,7 @@ describe('energy signature and décret tertiaire', () => {
     expect(body.decret_tertiaire.trajectory.target).toBeCloseTo(target, 6)
     // A smaller reference: 170,000 → target ≤ 170,000 − 68,000 × 6 / 15 = 142,800 < corrected: off track.
     await database.pool.query('UPDATE building SET reference_kwh = 170000 WHERE id = $1', [SIG])
-    const off = await json(await fetch(`${api.url}/api/buildings/${SIG}/indicators?year=${SIG_YEAR}`))
+    const off = await json(await adminFetch(`${api.url}/api/buildings/${SIG}/indicators?year=${SIG_YEAR}`))
     expect(off.decret_tertiaire.trajectory).toMatchObject({ onTrack: false })
     expect(off.decret_tertiaire.trajectory.change).toBeCloseTo((corrected - 170_000) / 170_000, 9)
   })
@@ -419,11 +419,11 @@ describe('base load', () => {
       readings.push({ sid: rows[0].sid, ts: t, value: index })
     }
     await new ReadingWriter(database.db, TZ).write(readings, [])
-    const body = await json(await fetch(`${api.url}/api/buildings/${NIGHT}/indicators?from=2012-06-01&to=2012-06-28`))
+    const body = await json(await adminFetch(`${api.url}/api/buildings/${NIGHT}/indicators?from=2012-06-01&to=2012-06-28`))
     // 28 days × 24 hours, each with the hour before: occupied hours 10 kW, the others 6 kW: 6 / 10 = 0.6.
     expect(body.base_load).toEqual({ from: '2012-06-01', to: '2012-06-28', occupied_kw: 10, unoccupied_kw: 6, night_kw: 6, weekend_kw: 6, ratio: 0.6, hours: 672 })
     expect((await refreshBaseLoadAlerts(database.db, '2012-06-28', TZ)).raised).toBeGreaterThanOrEqual(1)
-    const { alerts } = await json(await fetch(`${api.url}/api/alerts?building=${NIGHT}&kind=night_base_load`))
+    const { alerts } = await json(await adminFetch(`${api.url}/api/alerts?building=${NIGHT}&kind=night_base_load`))
     expect(alerts).toHaveLength(1)
     // 28 June 2012 was a Thursday: the alert is dated the week's Monday.
     expect(alerts[0]).toMatchObject({ day: '2012-06-25', value: 0.6, expected: 0.5 })
@@ -471,14 +471,14 @@ describe('indoor air and alerts', () => {
       { sid: Math.max(co2, temperature), day: '2012-03-05', ...(co2 > temperature ? { occupied_n: 10, co2_1000_1700: 3, co2_above_1700: 1, occupied_hours: 0, hours_below_19: 0 } : { occupied_n: 0, co2_1000_1700: 0, co2_above_1700: 0, occupied_hours: 5, hours_below_19: 2 }) },
     ])
     // f1 = 0.3, f2 = 0.1: ICONE 2 (worked out in icone.test.ts).
-    const body = await json(await fetch(`${api.url}/api/buildings/${SCHOOL}/indicators?from=2012-03-01&to=2012-03-31`))
+    const body = await json(await adminFetch(`${api.url}/api/buildings/${SCHOOL}/indicators?from=2012-03-01&to=2012-03-31`))
     expect(body.air).toEqual({ icone: { index: 2, f1: 0.3, f2: 0.1, readings: 10 }, occupied_hours: 5, hours_below_19: 2, hours_above_26: 0 })
 
     // Thursday 8th: four occupied readings, all above 1,700 ppm (ICONE 5): a confinement alert; Monday's 2 raises none.
     await new ReadingWriter(database.db, TZ).write(['09:00', '10:00', '11:00', '14:00'].map((time) => ({ sid: co2, ts: local('2012-03-08', time), value: 1850 })), [])
     await refreshAir(database.db, '2012-03-01', TZ, '2012-03-31')
     await refreshAlerts(database.db, '2012-03-10')
-    const { alerts } = await json(await fetch(`${api.url}/api/alerts?building=${SCHOOL}&kind=confinement&status=all`))
+    const { alerts } = await json(await adminFetch(`${api.url}/api/alerts?building=${SCHOOL}&kind=confinement&status=all`))
     expect(alerts).toHaveLength(1)
     expect(alerts[0]).toMatchObject({ day: '2012-03-08', value: 5, carrier: null })
     expect(alerts[0].reason).toBe('Confinement de l’air extrême le 08/03/2012 : ICONE 5 (0 % des mesures de CO₂ entre 1 000 et 1 700 ppm, 100 % au-delà, en période d’occupation)')
@@ -506,7 +506,7 @@ describe('indoor air and alerts', () => {
     expect(first.raised).toBeGreaterThanOrEqual(1)
     expect((await refreshAlerts(database.db, '2012-05-01')).raised).toBe(0) // raised once
 
-    const response = await fetch(`${api.url}/api/alerts?building=${OFFICE}`)
+    const response = await adminFetch(`${api.url}/api/alerts?building=${OFFICE}`)
     expect(response.status).toBe(200)
     const { alerts, next_before } = await json(response)
     expect(next_before).toBeNull()
@@ -514,10 +514,10 @@ describe('indoor air and alerts', () => {
     expect(alerts[0]).toMatchObject({ building: { id: OFFICE, commune: AMIENS.insee }, carrier: 'electricity', kind: 'over_consumption', day: '2012-04-17', value: 160, expected: 101, closed_at: null })
     expect(alerts[0].score).toBeCloseTo((0.6745 * 59) / 1, 6)
     expect(alerts[0].reason).toBe('Électricité le 17/04/2012 : 160 kWh pour 101 kWh attendus (médiane du même jour de la semaine ; écart robuste 39,8)')
-    const office = await json(await fetch(`${api.url}/api/buildings/${OFFICE}/indicators?year=2012`))
+    const office = await json(await adminFetch(`${api.url}/api/buildings/${OFFICE}/indicators?year=2012`))
     expect(office.open_alerts).toBe(1)
     for (const [path, status] of [['/api/alerts?status=shut', 400], ['/api/alerts?colour=red', 400], ['/api/alerts?limit=0', 400], ['/api/alerts?epci=12', 400]] as const) {
-      const refused = await fetch(`${api.url}${path}`)
+      const refused = await adminFetch(`${api.url}${path}`)
       expect(refused.status, path).toBe(status)
       expect(refused.headers.get('content-type')).toMatch(/^application\/problem\+json/)
     }

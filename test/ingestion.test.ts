@@ -10,7 +10,7 @@ import mqtt, { type MqttClient } from 'mqtt'
 import pg from 'pg'
 import { DEFAULT_DECODER_OPTIONS, IngestionPipeline, laneOf, parseDeviceSpec, provisionDevices, type PipelineOptions } from '../ingestion/index.ts'
 import type { Database, Schema } from '../sql/index.ts'
-import { engines, INGESTION_WAIT, mqttUrl, openDatabase, pipelineOptions, serve, testApp, uniqueName } from './engines.ts'
+import { adminFetch, engines, INGESTION_WAIT, mqttUrl, openDatabase, pipelineOptions, serve, testApp, uniqueName } from './engines.ts'
 import { mqttRelay } from './mqtt-relay.ts'
 
 let database: Database
@@ -35,7 +35,7 @@ async function publish(payload: string | Buffer, topic = `${prefix}/senml/${DEVI
 }
 
 async function readings(sensor: string, from: string, to: string) {
-  const response = await fetch(`${api.url}/api/sensors/${sensor}/readings?from=${from}&to=${to}`)
+  const response = await adminFetch(`${api.url}/api/sensors/${sensor}/readings?from=${from}&to=${to}`)
   expect(response.status).toBe(200)
   return ((await response.json()) as { readings: Array<{ time: string; value: number }> }).readings
 }

@@ -8,8 +8,10 @@ import { LiveFeed } from '../api/index.ts'
 import { silentLogger } from '../core/index.ts'
 import { parseDeviceSpec, provisionDevices, ReadingWriter } from '../ingestion/index.ts'
 import type { Database } from '../sql/index.ts'
-import { openDatabase, serve, testApp, uniqueName } from './engines.ts'
+import { adminFetch, openDatabase, serve, TEST_ADMIN_TOKEN, testApp, uniqueName } from './engines.ts'
 import { openEventStream } from './event-stream.ts'
+
+const ADMIN = { authorization: `Bearer ${TEST_ADMIN_TOKEN}` }
 
 const AMIENS = { insee: '80021', epci: '248000531' }
 const OTHER_EPCI = '200071223' // CC Nièvre et Somme
@@ -37,8 +39,8 @@ describe('GET /api/epci/{siren}/live', () => {
   it('pushes a sensor’s new latest value and a new alert to the EPCI’s stream, and to no other', async () => {
     // Measured a minute before the page opened, stored after: still news (a LoRaWAN uplink arrives late).
     const at = Date.now() - 60_000
-    const amiens = await openEventStream(`${api.url}/api/epci/${AMIENS.epci}/live`)
-    const other = await openEventStream(`${api.url}/api/epci/${OTHER_EPCI}/live`)
+    const amiens = await openEventStream(`${api.url}/api/epci/${AMIENS.epci}/live`, ADMIN)
+    const other = await openEventStream(`${api.url}/api/epci/${OTHER_EPCI}/live`, ADMIN)
     try {
       expect(amiens.response.status).toBe(200)
       expect(amiens.response.headers.get('content-type')).toBe('text/event-stream; charset=utf-8')
@@ -65,7 +67,7 @@ describe('GET /api/epci/{siren}/live', () => {
 
   it('answers 404 problem+json for an EPCI that is not loaded, 400 for a malformed SIREN', async () => {
     for (const [path, status] of [['/api/epci/999999999/live', 404], ['/api/epci/12/live', 400]] as const) {
-      const response = await fetch(`${api.url}${path}`)
+      const response = await adminFetch(`${api.url}${path}`)
       expect(response.status, path).toBe(status)
       expect(response.headers.get('content-type')).toMatch(/^application\/problem\+json/)
     }

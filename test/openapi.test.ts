@@ -1,7 +1,8 @@
 /**
  * /openapi.json describes every route the app registers (walking Express's router stack), is
- * valid OpenAPI 3.0 (the OpenAPI 3.0 JSON schema, offline), marks write and admin endpoints
- * with the bearer scheme, and lists each collection's queryables.
+ * valid OpenAPI 3.0 (the OpenAPI 3.0 JSON schema, offline), marks the routes that need a
+ * signed-in caller with both security schemes (bearer credential or the page's session cookie)
+ * and their 401 — 403 too where a role is required — and lists each collection's queryables.
  */
 import { Validator } from '@seriousme/openapi-schema-validator'
 import type { Express } from 'express'
@@ -70,14 +71,31 @@ describe('OpenAPI document', () => {
     expect(missing).toEqual([])
   })
 
-  it('marks every write endpoint and the dead letter with the bearer scheme', () => {
-    expect(document.components.securitySchemes).toEqual({ bearerAuth: expect.objectContaining({ type: 'http', scheme: 'bearer' }) })
+  it('marks every staff and admin route, and every write but the session’s, with both schemes and their 401', () => {
+    expect(document.components.securitySchemes).toEqual({
+      bearerAuth: expect.objectContaining({ type: 'http', scheme: 'bearer' }),
+      sessionCookie: expect.objectContaining({ type: 'apiKey', in: 'cookie', name: 'territoire_session' }),
+    })
+    // Open to the public: the territorial reference and the datasets; everything else under /api needs sign-in.
+    const publicApi = new Set(['/api/epci', '/api/epci/{siren}', '/api/datasets'])
+    // Anonymous allowed, a credential decides what is shown (the staff tile layers, the caller's identity).
+    const optional = new Set(['get /auth/me', 'get /tiles/{layer}.json', 'get /tiles/{layer}/{z}/{x}/{y}.mvt'])
     for (const [path, item] of Object.entries(document.paths)) {
       for (const [method, operation] of Object.entries(item)) {
-        const secured = Boolean(operation?.security?.some((s) => 'bearerAuth' in s))
-        expect(secured, `${method} ${path}`).toBe(method !== 'get' || path.startsWith('/api/dead-letters'))
+        const name = `${method} ${path}`
+        const security = operation?.security ?? []
+        const anonymousAllowed = security.length === 0 || security.some((s) => Object.keys(s).length === 0)
+        const signInRequired = path === '/metrics' || (path.startsWith('/api/') && !publicApi.has(path)) || (method !== 'get' && path !== '/auth/session')
+        expect(!anonymousAllowed, name).toBe(signInRequired)
+        expect(anonymousAllowed && security.length > 0, name).toBe(optional.has(name))
+        if (security.length > 0) {
+          expect(security, name).toEqual(expect.arrayContaining([{ bearerAuth: [] }, { sessionCookie: [] }]))
+          expect(operation!.responses['401'], name).toEqual({ $ref: '#/components/responses/Unauthorized' })
+        }
+        if (/\(administrateur/.test(operation!.summary)) expect(operation!.responses['403'], name).toEqual({ $ref: '#/components/responses/Forbidden' })
       }
     }
+    expect(document.paths['/auth/session']!.post!.responses['429']).toBeDefined()
   })
 
   it('lists each collection’s queryables on its items path', () => {

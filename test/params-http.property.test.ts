@@ -11,7 +11,7 @@ import fc from 'fast-check'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { PROBLEM_TYPES } from '../api/problem.ts'
 import type { Database } from '../sql/index.ts'
-import { openDatabase, serve, testApp } from './engines.ts'
+import { adminFetch, openDatabase, serve, testApp } from './engines.ts'
 
 const RUNS = { numRuns: 1_000 } as const
 const ALLOWED_TYPES = new Set<string>(Object.values(PROBLEM_TYPES))
@@ -59,7 +59,7 @@ function queryString(names: readonly string[]): fc.Arbitrary<string> {
 }
 
 async function check(path: string): Promise<void> {
-  const response = await fetch(`${api.url}${path}`)
+  const response = await adminFetch(`${api.url}${path}`)
   const body = await response.text()
   const where = `${response.status} for GET ${path.slice(0, 300)}: ${body.slice(0, 300)}`
   // Node's HTTP parser answers headers over its 16 KiB limit itself, before Express: only a path

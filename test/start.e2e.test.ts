@@ -24,6 +24,8 @@ interface Hub {
 }
 
 let env: Record<string, string>
+const ADMIN_TOKEN = 'e2e-admin-token-0123456789'
+const ADMIN = { authorization: `Bearer ${ADMIN_TOKEN}` }
 let cleanup: () => Promise<void>
 
 
@@ -49,7 +51,7 @@ async function stopHub(hub: Hub): Promise<number | null> {
 }
 
 beforeAll(async () => {
-  const base = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', PORT: String(await freePort()), SIMULATOR_INTERVAL_S: '2', LOG_LEVEL: 'info' }
+  const base = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', PORT: String(await freePort()), SIMULATOR_INTERVAL_S: '2', LOG_LEVEL: 'info', HUB_ADMIN_TOKEN: ADMIN_TOKEN }
   if (engines() === 'servers') {
     const name = uniqueName('territoire_e2e').replace(/-/g, '_')
     const admin = new pg.Client({ connectionString: databaseUrl() })
@@ -68,7 +70,8 @@ beforeAll(async () => {
     }
   } else {
     const dataDir = await mkdtemp(path.join(os.tmpdir(), 'territoire-e2e-'))
-    env = { ...base, HUB_DATA_DIR: dataDir, MQTT_PORT: String(await freePort()) }
+    // The test publishes as a device without a credential (test/mqtt-acl.test.ts covers credentials).
+    env = { ...base, HUB_DATA_DIR: dataDir, MQTT_PORT: String(await freePort()), MQTT_ALLOW_ANONYMOUS: 'on' }
     cleanup = () => rm(dataDir, { recursive: true, force: true })
   }
 })
@@ -86,7 +89,7 @@ describe(`territoire start (${process.env.DATABASE_URL ? 'real servers' : 'embed
 
       // The simulator's readings arrive through the broker and the ingestion.
       await vi.waitFor(async () => {
-        const body = (await (await fetch(`${first.url}/api/sensors/80021-mairie-ambiance.temperature/readings`)).json()) as { readings: unknown[] }
+        const body = (await (await fetch(`${first.url}/api/sensors/80021-mairie-ambiance.temperature/readings`, { headers: ADMIN })).json()) as { readings: unknown[] }
         expect(body.readings.length).toBeGreaterThan(0)
       }, { timeout: 60_000, interval: 250 })
 
@@ -101,13 +104,13 @@ describe(`territoire start (${process.env.DATABASE_URL ? 'real servers' : 'embed
       await publisher.endAsync()
       const from = new Date((t - 1) * 1000).toISOString()
       await vi.waitFor(async () => {
-        const body = (await (await fetch(`${first.url}/api/sensors/80021-ecole-1-ambiance.co2/readings?from=${from}&to=${new Date((t + 1) * 1000).toISOString()}`)).json()) as { readings: unknown[] }
+        const body = (await (await fetch(`${first.url}/api/sensors/80021-ecole-1-ambiance.co2/readings?from=${from}&to=${new Date((t + 1) * 1000).toISOString()}`, { headers: ADMIN })).json()) as { readings: unknown[] }
         expect(body.readings).toEqual([{ time: new Date(t * 1000).toISOString(), value: 1234 }])
       }, { timeout: 30_000, interval: 50 })
       const latencyMs = Date.now() - publishedAt
 
       // The open page's live stream hears a new latest value through the broker, the ingestion and the change feed.
-      const stream = await openEventStream(`${first.url}/api/epci/248000531/live`)
+      const stream = await openEventStream(`${first.url}/api/epci/248000531/live`, ADMIN)
       try {
         const again = await mqtt.connectAsync(brokerUrl, { clientId: uniqueName('e2e-pub'), protocolVersion: 4 })
         const liveAt = Date.now()

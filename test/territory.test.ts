@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { parseDeviceSpec, provisionDevices, ReadingWriter } from '../ingestion/index.ts'
 import type { Database } from '../sql/index.ts'
-import { openDatabase, serve, testApp, uniqueName } from './engines.ts'
+import { adminFetch, openDatabase, serve, testApp, uniqueName } from './engines.ts'
 
 let database: Database
 let api: { url: string; close: () => Promise<void> }
@@ -21,7 +21,7 @@ afterAll(async () => {
 
 describe('demo territory', () => {
   it('lists the 17 EPCI with members in the Somme, with SIREN, name, population and bbox', async () => {
-    const response = await fetch(`${api.url}/api/epci`)
+    const response = await adminFetch(`${api.url}/api/epci`)
     expect(response.status).toBe(200)
     const epci = (await response.json()) as Array<{ siren: string; nom: string; population: number; bbox: number[]; membersLoaded: number; membersTotal: number }>
     expect(epci).toHaveLength(17)
@@ -64,14 +64,14 @@ describe('demo territory', () => {
   })
 
   it('returns an EPCI with its communes, and a problem+json 404 / 400 for unknown or malformed SIREN', async () => {
-    const detail = (await (await fetch(`${api.url}/api/epci/248000531`)).json()) as { communes: Array<{ insee: string }> }
+    const detail = (await (await adminFetch(`${api.url}/api/epci/248000531`)).json()) as { communes: Array<{ insee: string }> }
     expect(detail.communes).toHaveLength(39)
     expect(detail.communes.map((c) => c.insee)).toContain('80021')
 
-    const missing = await fetch(`${api.url}/api/epci/999999999`)
+    const missing = await adminFetch(`${api.url}/api/epci/999999999`)
     expect(missing.status).toBe(404)
     expect(missing.headers.get('content-type')).toMatch(/^application\/problem\+json/)
-    const bad = await fetch(`${api.url}/api/epci/abc`)
+    const bad = await adminFetch(`${api.url}/api/epci/abc`)
     expect(bad.status).toBe(400)
     expect(await bad.json()).toMatchObject({ status: 400, parameter: 'siren' })
   })
@@ -97,13 +97,13 @@ describe('demo territory', () => {
           OR NOT EXISTS (SELECT 1 FROM building b WHERE b.commune_insee = c.insee AND b.usage = 'ecole'))`)
     expect(gaps).toEqual([])
 
-    const collection = (await (await fetch(`${api.url}/api/epci/248000531/buildings`)).json()) as {
+    const collection = (await (await adminFetch(`${api.url}/api/epci/248000531/buildings`)).json()) as {
       features: Array<{ id: string; properties: { synthetic: boolean; floor_area_m2: number } }>
     }
     const demo = collection.features.filter((f) => DEMO_BUILDING_ID.test(f.id))
     expect(demo.length).toBeGreaterThan(39)
     expect(demo.every((f) => f.properties.synthetic && f.properties.floor_area_m2 > 0)).toBe(true)
-    const datasets = (await (await fetch(`${api.url}/api/datasets`)).json()) as Array<{ id: string; synthetic: boolean }>
+    const datasets = (await (await adminFetch(`${api.url}/api/datasets`)).json()) as Array<{ id: string; synthetic: boolean }>
     expect(datasets.map((d) => [d.id, d.synthetic])).toEqual([['communes-somme', false], ['batiments-demo', true]])
   })
 
@@ -122,7 +122,7 @@ describe('demo territory', () => {
       { sid: sensors.find((s) => s.channel === 'temperature')!.sid, ts: now - 3 * 3_600_000, value: 19.5 },
     ], [])
     const status = async () => {
-      const collection = (await (await fetch(`${api.url}/api/epci/248000531/buildings`)).json()) as { features: Array<{ id: string; properties: Record<string, unknown> }> }
+      const collection = (await (await adminFetch(`${api.url}/api/epci/248000531/buildings`)).json()) as { features: Array<{ id: string; properties: Record<string, unknown> }> }
       return collection.features.find((f) => f.id === id)!.properties
     }
     expect(await status()).toMatchObject({ sensors: 3, silent_sensors: 2, open_alerts: 0 })

@@ -17,7 +17,7 @@ import { buildTileSql, tileQuery } from '../api/tiles/tile-sql.ts'
 import { IngestionPipeline, parseDeviceSpec, provisionDevices } from '../ingestion/index.ts'
 import { detectCapabilities, markLayersChanged, type Database } from '../sql/index.ts'
 import { decodeTile, ringArea, type DecodedFeature } from './decode-tile.ts'
-import { engines, INGESTION_WAIT, mqttUrl, openDatabase, pipelineOptions, serve, testApp, uniqueName } from './engines.ts'
+import { adminFetch, engines, INGESTION_WAIT, mqttUrl, openDatabase, pipelineOptions, serve, testApp, uniqueName } from './engines.ts'
 
 let database: Database
 let tiles: TileService
@@ -64,7 +64,7 @@ function zigzagSquare(tile: typeof TILE, fx: number, fy: number, size: number): 
 }
 
 async function fetchTile(path: string, headers: Record<string, string> = {}) {
-  const response = await fetch(`${api.url}${path}`, { headers })
+  const response = await adminFetch(`${api.url}${path}`, { headers })
   return { response, body: new Uint8Array(await response.arrayBuffer()) }
 }
 const tilePath = (layer: string, t: { z: number; x: number; y: number }) => `/tiles/${layer}/${t.z}/${t.x}/${t.y}.mvt`
@@ -153,7 +153,7 @@ describe('communes and EPCI tiles', () => {
   })
 
   it('publishes TileJSON 3.0 with bounds, zooms and fields', async () => {
-    const tilejson = (await (await fetch(`${api.url}/tiles/communes.json`)).json()) as Record<string, unknown>
+    const tilejson = (await (await adminFetch(`${api.url}/tiles/communes.json`)).json()) as Record<string, unknown>
     expect(tilejson).toMatchObject({
       tilejson: '3.0.0',
       minzoom: 0,
@@ -168,9 +168,9 @@ describe('communes and EPCI tiles', () => {
   it('builds the TileJSON tile URLs from PUBLIC_URL when it is set (behind a proxy)', async () => {
     const proxied = await serve((await testApp(database, { openData: { publicUrl: 'https://carto.example.fr', publisherName: 'Test' } })).app)
     try {
-      const tilejson = (await (await fetch(`${proxied.url}/tiles/communes.json`)).json()) as { tiles: string[] }
+      const tilejson = (await (await adminFetch(`${proxied.url}/tiles/communes.json`)).json()) as { tiles: string[] }
       expect(tilejson.tiles).toEqual(['https://carto.example.fr/tiles/communes/{z}/{x}/{y}.mvt'])
-      const list = (await (await fetch(`${proxied.url}/tiles`)).json()) as Array<{ tilejson: string }>
+      const list = (await (await adminFetch(`${proxied.url}/tiles`)).json()) as Array<{ tilejson: string }>
       expect(list.every((l) => l.tilejson.startsWith('https://carto.example.fr/tiles/'))).toBe(true)
     } finally {
       await proxied.close()
@@ -294,7 +294,7 @@ describe('cadastre tiles', () => {
 describe('buildings and sensors tiles', () => {
   it('serves a public building with its sensor count and latest values, as the view sensor_latest has them', async () => {
     const { response, features } = await layerOf('buildings')
-    expect(response.headers.get('cache-control')).toBe('no-cache')
+    expect(response.headers.get('cache-control')).toBe('private, no-cache') // a staff layer: for the caller only
     const building = features.find((f) => f.properties.id === BUILDING)!
     expect(building.properties).toEqual({
       id: BUILDING, nom: `École ${run}`, usage: 'ecole', floor_area_m2: 850, construction_year: 1974,
@@ -315,7 +315,7 @@ describe('buildings and sensors tiles', () => {
     }
     for (const id of ['sensors', 'buildings']) {
       const source = TILE_SOURCES.find((s) => s.id === id)!
-      const { queries, values } = tileQuery(buildTileSql(source), source, TILE, null)
+      const { queries, values } = tileQuery(buildTileSql(source), source, TILE, ALL_TERRITORIES)
       const { rows } = await database.pool.query(`EXPLAIN (FORMAT JSON) ${queries.features}`, values)
       const read = relations(rows[0]['QUERY PLAN'])
       expect(read, id).toContain('reading_hourly')

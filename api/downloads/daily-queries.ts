@@ -11,7 +11,7 @@
  * day's first one (at most one reading interval).
  */
 import { sql, type Kysely } from 'kysely'
-import { NotFoundError, scopedSirens, type Scope } from '../../core/index.ts'
+import { NotFoundError, scopeCondition, type Scope } from '../../core/index.ts'
 import type { Schema } from '../../sql/index.ts'
 
 /** [from, to) as local days 'YYYY-MM-DD'; null bounds are open. */
@@ -55,9 +55,9 @@ export interface BuildingDay {
 
 const utc = (column: string) => sql.raw(`to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`)
 
-function scopeCondition(scope: Scope) {
-  const sirens = scopedSirens(scope)
-  return sirens === null ? sql`true` : sql`c.epci_siren = ANY(${[...sirens]}::text[])`
+/** The scope over a sensor's device (d) and its commune (c). */
+function sensorInScope(scope: Scope) {
+  return scopeCondition(scope, { epci: 'c.epci_siren', commune: 'c.insee', building: 'd.building_id' })
 }
 
 function dayConditions(range: DayRange) {
@@ -68,14 +68,14 @@ function dayConditions(range: DayRange) {
 export async function sensorKey(db: Kysely<Schema>, scope: Scope, id: string): Promise<number> {
   const { rows } = await sql<{ sid: number }>`
     SELECT s.sid FROM sensor s JOIN device d ON d.id = s.device_id LEFT JOIN commune c ON c.insee = d.commune_insee
-    WHERE s.id = ${id} AND ${scopeCondition(scope)}`.execute(db)
+    WHERE s.id = ${id} AND ${sensorInScope(scope)}`.execute(db)
   if (!rows[0]) throw new NotFoundError(`no sensor ${id}`)
   return rows[0].sid
 }
 
 export async function assertBuilding(db: Kysely<Schema>, scope: Scope, id: string): Promise<void> {
   const { rows } = await sql<{ id: string }>`
-    SELECT b.id FROM building b JOIN commune c ON c.insee = b.commune_insee WHERE b.id = ${id} AND ${scopeCondition(scope)}`.execute(db)
+    SELECT b.id FROM building b JOIN commune c ON c.insee = b.commune_insee WHERE b.id = ${id} AND ${scopeCondition(scope, { epci: 'c.epci_siren', commune: 'c.insee', building: 'b.id' })}`.execute(db)
   if (!rows[0]) throw new NotFoundError(`no building ${id}`)
 }
 
@@ -98,7 +98,7 @@ export async function sensorDaysAfter(
     JOIN sensor s ON s.sid = r.sid
     JOIN device d ON d.id = s.device_id
     LEFT JOIN commune c ON c.insee = d.commune_insee
-    WHERE ${sid === null ? sql`true` : sql`r.sid = ${sid}`} AND ${dayConditions(range)} AND ${scopeCondition(scope)}
+    WHERE ${sid === null ? sql`true` : sql`r.sid = ${sid}`} AND ${dayConditions(range)} AND ${sensorInScope(scope)}
       AND ${after === null ? sql`true` : sql`(r.sid, r.day) > (${after.key}::int, ${after.day}::date)`}
     ORDER BY r.sid, r.day
     LIMIT ${limit}`.execute(db)
@@ -136,6 +136,6 @@ export async function readingDays(db: Kysely<Schema>, scope: Scope): Promise<{ f
     FROM sensor s JOIN device d ON d.id = s.device_id LEFT JOIN commune c ON c.insee = d.commune_insee
     CROSS JOIN LATERAL (SELECT day FROM reading_daily r WHERE r.sid = s.sid ORDER BY day LIMIT 1) f
     CROSS JOIN LATERAL (SELECT day FROM reading_daily r WHERE r.sid = s.sid ORDER BY day DESC LIMIT 1) l
-    WHERE ${scopeCondition(scope)}`.execute(db)
+    WHERE ${sensorInScope(scope)}`.execute(db)
   return rows[0] ?? { first: null, last: null }
 }

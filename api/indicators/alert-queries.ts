@@ -3,7 +3,7 @@
  * and status, paged by id (`before`).
  */
 import { sql, type Kysely } from 'kysely'
-import { InvalidInputError, scopedSirens, type Scope } from '../../core/index.ts'
+import { InvalidInputError, scopeCondition, type Scope } from '../../core/index.ts'
 import type { Schema } from '../../sql/index.ts'
 import { identifier, insee, integer, siren } from '../params.ts'
 
@@ -42,13 +42,12 @@ export function parseAlertFilter(query: Record<string, unknown>): AlertFilter {
 }
 
 export async function listAlerts(db: Kysely<Schema>, scope: Scope, f: AlertFilter) {
-  const sirens = scopedSirens(scope)
   const { rows } = await sql<{ id: string; building: string; building_nom: string; commune: string; epci: string | null; carrier: string | null; kind: string; day: string; reason: string; value: number | null; expected: number | null; score: number | null; raised_at: Date; closed_at: Date | null }>`
     SELECT a.id::text, b.id AS building, b.nom AS building_nom, c.insee AS commune, c.epci_siren AS epci, a.carrier, a.kind, a.day::text AS day,
            a.reason, a.value, a.expected, a.score, a.raised_at, a.closed_at
     FROM alert a JOIN building b ON b.id = a.building_id JOIN commune c ON c.insee = b.commune_insee
     WHERE true
-      ${sirens === null ? sql`` : sql`AND c.epci_siren = ANY(${[...sirens]}::text[])`}
+      AND ${scopeCondition(scope, { epci: 'c.epci_siren', commune: 'c.insee', building: 'b.id' })}
       ${f.epci === null ? sql`` : sql`AND c.epci_siren = ${f.epci}`}
       ${f.commune === null ? sql`` : sql`AND c.insee = ${f.commune}`}
       ${f.building === null ? sql`` : sql`AND b.id = ${f.building}`}

@@ -5,8 +5,8 @@
  * use's). Each field is checked and named in a 400 problem; an absent field is left as it is.
  */
 import { sql, type Kysely } from 'kysely'
-import { InvalidInputError, NotFoundError } from '../../core/index.ts'
-import { markLayersChanged, type Schema } from '../../sql/index.ts'
+import { InvalidInputError, NotFoundError, scopeAdmits, type Scope } from '../../core/index.ts'
+import { markLayersChanged, recordAudit, type Schema } from '../../sql/index.ts'
 import { isReferenceYear, REFERENCE_YEARS } from './decret-tertiaire.ts'
 
 export interface ScheduleSlot {
@@ -60,10 +60,18 @@ export function parseBuildingSettings(body: unknown): BuildingSettings {
   return settings
 }
 
-export async function updateBuildingSettings(db: Kysely<Schema>, id: string, s: BuildingSettings) {
+/** Writes a building's settings within the caller's scope (outside it: as if it did not exist), with its audit entry. */
+export async function updateBuildingSettings(db: Kysely<Schema>, scope: Scope, id: string, s: BuildingSettings, actor: string) {
   return db.transaction().execute(async (trx) => {
-    const building = await trx.selectFrom('building').select('id').where('id', '=', id).forUpdate().executeTakeFirst()
-    if (!building) throw new NotFoundError(`no building ${id}`)
+    const building = await trx
+      .selectFrom('building as b')
+      .innerJoin('commune as c', 'c.insee', 'b.commune_insee')
+      .select(['b.id', 'b.commune_insee', 'c.epci_siren'])
+      .where('b.id', '=', id)
+      .forUpdate('b')
+      .executeTakeFirst()
+    if (!building || !scopeAdmits(scope, { epci: building.epci_siren, commune: building.commune_insee, building: building.id })) throw new NotFoundError(`no building ${id}`)
+    await recordAudit(trx, { actor, action: 'building.settings', target: id, detail: { ...s } })
     const set: Record<string, number | null> = {}
     if (s.floor_area_m2 !== undefined) set.floor_area_m2 = s.floor_area_m2
     if (s.reference_year !== undefined) set.reference_year = s.reference_year

@@ -6,7 +6,7 @@
  * given beside the value (`unit`) where a carrier's unit varies (kWh, m³).
  */
 import { sql, type Kysely } from 'kysely'
-import { NotFoundError, scopedSirens, type Scope } from '../../core/index.ts'
+import { NotFoundError, scopeAdmits, scopeSeesCommune, scopeSeesEpci, type Scope } from '../../core/index.ts'
 import type { Schema } from '../../sql/index.ts'
 import { buildingBaseLoad, type BuildingBaseLoad } from './building-base-load.ts'
 import { buildingSignature, stationOf } from './building-signature.ts'
@@ -389,16 +389,14 @@ export function quantile(sorted: readonly number[], q: number): number | null {
 }
 
 export async function epciIndicators(db: Kysely<Schema>, scope: Scope, siren: string, year: number) {
-  const sirens = scopedSirens(scope)
   const epci = await db.selectFrom('epci').select(['siren', 'nom']).where('siren', '=', siren).executeTakeFirst()
-  if (!epci || (sirens !== null && !sirens.includes(siren))) throw new NotFoundError(`no EPCI with SIREN ${siren}`)
+  if (!epci || !scopeSeesEpci(scope, siren)) throw new NotFoundError(`no EPCI with SIREN ${siren}`)
   return { epci, ...(await territoryIndicators(db, sql`c.epci_siren = ${siren}`, year)) }
 }
 
 export async function communeIndicators(db: Kysely<Schema>, scope: Scope, insee: string, year: number) {
-  const sirens = scopedSirens(scope)
   const commune = await db.selectFrom('commune').select(['insee', 'nom', 'epci_siren as epci']).where('insee', '=', insee).executeTakeFirst()
-  if (!commune || (sirens !== null && (commune.epci === null || !sirens.includes(commune.epci)))) throw new NotFoundError(`no commune with INSEE code ${insee}`)
+  if (!commune || !scopeSeesCommune(scope, commune)) throw new NotFoundError(`no commune with INSEE code ${insee}`)
   return { commune, ...(await territoryIndicators(db, sql`c.insee = ${insee}`, year)) }
 }
 
@@ -410,14 +408,12 @@ export async function buildingSignatureOf(db: Kysely<Schema>, scope: Scope, id: 
 
 /** A building with its commune and EPCI, within the caller's scope: outside it, as if it did not exist. */
 async function scopedBuilding(db: Kysely<Schema>, scope: Scope, id: string) {
-  const sirens = scopedSirens(scope)
   const building = await db
     .selectFrom('building as b')
     .innerJoin('commune as c', 'c.insee', 'b.commune_insee')
     .select(['b.id', 'b.nom', 'b.usage', 'b.floor_area_m2', 'b.synthetic', 'b.reference_year', 'b.reference_kwh', 'c.insee as commune', 'c.nom as commune_nom', 'c.epci_siren as epci'])
     .where('b.id', '=', id)
-    .$if(sirens !== null, (q) => q.where('c.epci_siren', 'in', sirens!.length > 0 ? [...sirens!] : ['']))
     .executeTakeFirst()
-  if (!building) throw new NotFoundError(`no building ${id}`)
+  if (!building || !scopeAdmits(scope, { epci: building.epci, commune: building.commune, building: building.id })) throw new NotFoundError(`no building ${id}`)
   return building
 }

@@ -2,12 +2,12 @@
  * Energy and indoor-air indicators: per EPCI and commune (a calendar year, `year`), per building
  * (`year`, or `from` and `to`). Read from the rollups the refresher keeps (indicator-queries.ts).
  */
-import express, { Router, type RequestHandler } from 'express'
+import express, { Router } from 'express'
 import { InvalidInputError } from '../../core/index.ts'
 import type { Kysely } from 'kysely'
 import type { Schema } from '../../sql/index.ts'
 import { identifier, insee, siren } from '../params.ts'
-import { scopeOf } from '../scope-middleware.ts'
+import { principalOf, requireRole, requireStaff, scopeOf } from '../auth/index.ts'
 import { csvDialect, streamChunks } from '../downloads/index.ts'
 import { listAlerts, parseAlertFilter } from './alert-queries.ts'
 import { parseBuildingSettings, updateBuildingSettings } from './building-settings.ts'
@@ -15,24 +15,25 @@ import { operatLines, parseOperatBuildings } from './operat-export.ts'
 import { indicatorPeriod, parseYear } from './indicator-period.ts'
 import { buildingIndicators, buildingSignatureOf, communeIndicators, epciIndicators } from './indicator-queries.ts'
 
-export function indicatorRoutes(db: Kysely<Schema>, timeZone: string, admin: RequestHandler): Router {
+export function indicatorRoutes(db: Kysely<Schema>, timeZone: string): Router {
   const router = Router()
-  router.get('/api/epci/:siren/indicators', async (req, res) => {
+  router.get('/api/epci/:siren/indicators', requireStaff, async (req, res) => {
     res.json(await epciIndicators(db, scopeOf(res), siren(req.params.siren), parseYear(req.query.year, new Date().getUTCFullYear())))
   })
-  router.get('/api/communes/:insee/indicators', async (req, res) => {
+  router.get('/api/communes/:insee/indicators', requireStaff, async (req, res) => {
     res.json(await communeIndicators(db, scopeOf(res), insee(req.params.insee), parseYear(req.query.year, new Date().getUTCFullYear())))
   })
-  router.get('/api/buildings/:id/indicators', async (req, res) => {
+  router.get('/api/buildings/:id/indicators', requireStaff, async (req, res) => {
     res.json(await buildingIndicators(db, scopeOf(res), identifier(req.params.id, 'id'), indicatorPeriod(req.query as Record<string, unknown>), timeZone))
   })
-  router.patch('/api/buildings/:id/settings', admin, express.json({ limit: '64kb' }), async (req, res) => {
-    res.json(await updateBuildingSettings(db, identifier(req.params.id, 'id'), parseBuildingSettings(req.body)))
+  router.patch('/api/buildings/:id/settings', requireRole('admin', 'energy_manager'), express.json({ limit: '64kb' }), async (req, res) => {
+    const principal = principalOf(res)
+    res.json(await updateBuildingSettings(db, principal.scope, identifier(req.params.id, 'id'), parseBuildingSettings(req.body), principal.actor))
   })
-  router.get('/api/alerts', async (req, res) => {
+  router.get('/api/alerts', requireStaff, async (req, res) => {
     res.json(await listAlerts(db, scopeOf(res), parseAlertFilter(req.query as Record<string, unknown>)))
   })
-  router.get('/api/exports/operat.csv', async (req, res) => {
+  router.get('/api/exports/operat.csv', requireStaff, async (req, res) => {
     const known = new Set(['year', 'buildings', 'sep'])
     for (const key of Object.keys(req.query)) if (!known.has(key)) throw new InvalidInputError(`unknown parameter ${key} (known: year, buildings, sep)`, key)
     const year = parseYear(req.query.year, new Date().getUTCFullYear() - 1)
@@ -44,7 +45,7 @@ export function indicatorRoutes(db: Kysely<Schema>, timeZone: string, admin: Req
       yield* lines
     })())
   })
-  router.get('/api/buildings/:id/signature', async (req, res) => {
+  router.get('/api/buildings/:id/signature', requireStaff, async (req, res) => {
     res.json(await buildingSignatureOf(db, scopeOf(res), identifier(req.params.id, 'id'), indicatorPeriod(req.query as Record<string, unknown>)))
   })
   return router

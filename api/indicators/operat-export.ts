@@ -6,7 +6,7 @@
  * `buildings=all` for every building of the scope. CSV, RFC 4180, or the French spreadsheet dialect.
  */
 import { sql, type Kysely } from 'kysely'
-import { InvalidInputError, scopedSirens, type Scope } from '../../core/index.ts'
+import { InvalidInputError, scopeCondition, type Scope } from '../../core/index.ts'
 import type { Schema } from '../../sql/index.ts'
 import { csvLine, type CsvDialect } from '../downloads/index.ts'
 import { shown } from '../params.ts'
@@ -31,13 +31,12 @@ export function parseOperatBuildings(value: unknown): 'subject' | 'all' {
 /** The export's lines, header first, one building at a time. */
 export async function* operatLines(db: Kysely<Schema>, scope: Scope, year: number, which: 'subject' | 'all', dialect: CsvDialect): AsyncGenerator<string> {
   yield dialect.preamble + csvLine([...OPERAT_COLUMNS], dialect)
-  const sirens = scopedSirens(scope)
   const { rows: buildings } = await sql<{ id: string; nom: string; usage: string; insee: string; commune: string; epci: string | null; floor_area_m2: number | null; reference_year: number | null; reference_kwh: number | null }>`
     SELECT b.id, b.nom, b.usage, c.insee, c.nom AS commune, c.epci_siren AS epci, b.floor_area_m2, b.reference_year, b.reference_kwh
     FROM building b JOIN commune c ON c.insee = b.commune_insee
     WHERE EXISTS (SELECT 1 FROM device d JOIN sensor s ON s.device_id = d.id WHERE d.building_id = b.id AND s.carrier IS NOT NULL)
       ${which === 'subject' ? sql`AND b.floor_area_m2 >= ${TERTIARY_MIN_FLOOR_AREA_M2}` : sql``}
-      ${sirens === null ? sql`` : sql`AND c.epci_siren = ANY(${[...sirens]}::text[])`}
+      AND ${scopeCondition(scope, { epci: 'c.epci_siren', commune: 'c.insee', building: 'b.id' })}
     ORDER BY c.insee, b.id`.execute(db)
   const period = yearPeriod(year)
   const stations = new Map<string | null, Station | null>()

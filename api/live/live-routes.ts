@@ -8,8 +8,9 @@ import { Router } from 'express'
 import type { Kysely } from 'kysely'
 import type { Schema } from '../../sql/index.ts'
 import { siren } from '../params.ts'
-import { scopeOf } from '../scope-middleware.ts'
+import { requireStaff, scopeOf } from '../auth/index.ts'
 import { getEpci } from '../territory-queries.ts'
+import { ALL_TERRITORIES, NotFoundError, scopeSeesEpci } from '../../core/index.ts'
 import type { LiveFeed } from './live-feed.ts'
 
 export const HEARTBEAT_MS = 20_000
@@ -17,9 +18,11 @@ const RETRY_MS = 2_000
 
 export function liveRoutes(db: Kysely<Schema>, feed: LiveFeed): Router {
   const router = Router()
-  router.get('/api/epci/:siren/live', async (req, res) => {
+  router.get('/api/epci/:siren/live', requireStaff, async (req, res) => {
     const id = siren(req.params.siren)
-    await getEpci(db, scopeOf(res), id) // 404 outside the scope
+    // 404 outside the scope: the stream is the EPCI's as a whole.
+    if (!scopeSeesEpci(scopeOf(res), id)) throw new NotFoundError(`no EPCI with SIREN ${id}`)
+    await getEpci(db, ALL_TERRITORIES, id)
     let closed = false
     let unsubscribe = () => {}
     let heartbeat: NodeJS.Timeout | null = null

@@ -5,7 +5,7 @@
  * and spliced by the caller, never parsed and serialised again in Node.
  */
 import { sql, type Kysely, type RawBuilder } from 'kysely'
-import { NotFoundError, scopedSirens, type Scope } from '../../core/index.ts'
+import { NotFoundError, scopeCondition, type Scope } from '../../core/index.ts'
 import type { Schema } from '../../sql/index.ts'
 import type { Collection, CollectionProperty } from './collections.ts'
 
@@ -56,8 +56,7 @@ export function featureWhere(collection: Collection, filter: FeatureFilter, scop
   for (const { property, value } of filter.equals ?? []) {
     conditions.push(sql`${raw(property.expr)} = ${value}`)
   }
-  const sirens = scopedSirens(scope)
-  if (sirens !== null) conditions.push(sql`${raw(collection.scope)} = ANY(${[...sirens]}::text[])`)
+  if (scope.kind !== 'all') conditions.push(scopeCondition(scope, { epci: collection.scope }))
   return sql.join(conditions, sql` AND `)
 }
 

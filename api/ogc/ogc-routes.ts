@@ -3,7 +3,7 @@ import type { Kysely } from 'kysely'
 import { NotFoundError } from '../../core/index.ts'
 import type { Schema } from '../../sql/index.ts'
 import { identifier } from '../params.ts'
-import { scopeOf } from '../scope-middleware.ts'
+import { PUBLIC_SCOPE } from '../auth/index.ts'
 import { baseUrl, type OpenDataOptions } from '../base-url.ts'
 import { COLLECTIONS, findCollection, type Collection } from './collections.ts'
 import { collectionExtent, countFeatures, featureById, featurePage } from './feature-queries.ts'
@@ -26,7 +26,7 @@ export function ogcRoutes(db: Kysely<Schema>, options: OpenDataOptions): Router 
     const base = baseUrl(req, options)
     const collections = []
     for (const collection of COLLECTIONS) {
-      collections.push(collectionDocument(base, collection, await collectionExtent(db, collection, scopeOf(res))))
+      collections.push(collectionDocument(base, collection, await collectionExtent(db, collection, PUBLIC_SCOPE)))
     }
     res.json({
       links: [{ href: `${base}${OGC_PREFIX}/collections`, rel: 'self', type: 'application/json', title: 'Collections' }],
@@ -35,12 +35,12 @@ export function ogcRoutes(db: Kysely<Schema>, options: OpenDataOptions): Router 
   })
   router.get(`${OGC_PREFIX}/collections/:collectionId`, async (req, res) => {
     const collection = collectionOf(req)
-    res.json(collectionDocument(baseUrl(req, options), collection, await collectionExtent(db, collection, scopeOf(res))))
+    res.json(collectionDocument(baseUrl(req, options), collection, await collectionExtent(db, collection, PUBLIC_SCOPE)))
   })
   router.get(`${OGC_PREFIX}/collections/:collectionId/items`, async (req, res) => {
     const collection = collectionOf(req)
     const query = itemsQuery(collection, req.query)
-    const scope = scopeOf(res)
+    const scope = PUBLIC_SCOPE
     const [matched, rows] = [await countFeatures(db, collection, query.filter, scope), await featurePage(db, collection, query.filter, scope, query.limit, query.offset)]
     const base = baseUrl(req, options)
     const links = pagingLinks(new URL(req.originalUrl, base), collection, base, { limit: query.limit, offset: query.offset, returned: rows.length, matched })
@@ -48,7 +48,7 @@ export function ogcRoutes(db: Kysely<Schema>, options: OpenDataOptions): Router 
   })
   router.get(`${OGC_PREFIX}/collections/:collectionId/items/:featureId`, async (req, res) => {
     const collection = collectionOf(req)
-    const row = await featureById(db, collection, identifier(req.params.featureId, 'featureId'), scopeOf(res))
+    const row = await featureById(db, collection, identifier(req.params.featureId, 'featureId'), PUBLIC_SCOPE)
     res.type(GEOJSON).send(singleFeatureText(baseUrl(req, options), collection, row))
   })
   return router

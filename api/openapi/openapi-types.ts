@@ -14,6 +14,8 @@ export interface SchemaObject {
   readonly minimum?: number
   readonly maximum?: number
   readonly minItems?: number
+  readonly minLength?: number
+  readonly maxLength?: number
   readonly maxItems?: number
   readonly default?: unknown
   readonly nullable?: boolean
@@ -56,6 +58,10 @@ export interface Operation {
   readonly security?: readonly Readonly<Record<string, readonly string[]>>[]
 }
 
+export type SecurityScheme =
+  | { readonly type: 'http'; readonly scheme: 'bearer'; readonly bearerFormat?: string; readonly description?: string }
+  | { readonly type: 'apiKey'; readonly in: 'header' | 'query' | 'cookie'; readonly name: string; readonly description?: string }
+
 export type HttpMethod = 'get' | 'post' | 'put' | 'delete' | 'patch'
 
 export type PathItem = Partial<Readonly<Record<HttpMethod, Operation>>>
@@ -70,6 +76,6 @@ export interface OpenApiDocument {
     readonly schemas?: Readonly<Record<string, SchemaObject>>
     readonly parameters?: Readonly<Record<string, Parameter>>
     readonly responses?: Readonly<Record<string, ResponseObject>>
-    readonly securitySchemes?: Readonly<Record<string, { readonly type: 'http'; readonly scheme: 'bearer'; readonly description?: string }>>
+    readonly securitySchemes?: Readonly<Record<string, SecurityScheme>>
   }
 }

@@ -1,7 +1,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
-import { Router, type RequestHandler } from 'express'
+import { Router, type RequestHandler, type Response } from 'express'
+import { ALL_TERRITORIES, AuthError, isStaff, type Scope } from '../../core/index.ts'
+import { principalOf } from '../auth/index.ts'
 import { baseUrl, DEFAULT_OPEN_DATA, type OpenDataOptions } from '../base-url.ts'
-import { requestScope, scopeOf } from '../scope-middleware.ts'
 import type { Tile, TileService } from './tile-service.ts'
 
 /** A tile address written canonically (no leading zeros): the only form the cache is keyed by. */
@@ -10,18 +11,31 @@ const TILE_PATH = /^\/tiles\/([a-z][a-z-]*)\/(0|[1-9]\d{0,1})\/(0|[1-9]\d{0,9})\
 /**
  * Cached tiles, answered before the rest of the application: the warm path of a map's most
  * frequent request does no routing, no parsing beyond the path, and no query. The scope is
- * decided by the same function as for every other request (scope-middleware.ts). Anything
- * else — a miss, a malformed address, another method — goes on to the routes below.
+ * decided by the same function as on the routes (`layerScope`), after the caller was
+ * authenticated. Anything else — a miss, a malformed address, another method — goes on to the
+ * routes below.
  */
 export function cachedTiles(tiles: TileService): RequestHandler {
   return (req, res, next) => {
     if (req.method !== 'GET' && req.method !== 'HEAD') return next()
     const match = TILE_PATH.exec(req.url)
     if (!match || !tiles.sources.some((s) => s.id === match[1])) return next()
-    const tile = tiles.cached(match[1]!, Number(match[2]), Number(match[3]), Number(match[4]), requestScope(req))
+    const tile = tiles.cached(match[1]!, Number(match[2]), Number(match[3]), Number(match[4]), layerScope(tiles, match[1]!, res))
     if (!tile) return next()
     sendTile(req, res, tile, tiles.cacheControl(match[1]!))
   }
+}
+
+/**
+ * What a layer's tiles show the caller: a public layer, the same to everyone; a staff layer, the
+ * caller's scope — and a 401 for the public. An unknown layer is left to the routes' 404.
+ */
+export function layerScope(tiles: TileService, layer: string, res: Response): Scope {
+  const source = tiles.sources.find((s) => s.id === layer)
+  if (!source || source.access === 'public') return ALL_TERRITORIES
+  const principal = principalOf(res)
+  if (!isStaff(principal)) throw new AuthError(`the layer ${layer} is for signed-in staff: send Authorization: Bearer <access token>, or sign in on the page`, 401)
+  return principal.scope
 }
 
 /**
@@ -76,15 +90,15 @@ export function acceptsGzip(header: string | undefined): boolean {
 export function tileRoutes(tiles: TileService, urls: OpenDataOptions = DEFAULT_OPEN_DATA): Router {
   const router = Router()
   router.get('/tiles', (req, res) => {
-    res.json(tiles.sources.map((s) => ({ id: s.id, description: s.description, tilejson: `${baseUrl(req, urls)}/tiles/${s.id}.json` })))
+    res.json(tiles.sources.map((s) => ({ id: s.id, description: s.description, access: s.access, tilejson: `${baseUrl(req, urls)}/tiles/${s.id}.json` })))
   })
   router.get('/tiles/:layer.json', async (req, res) => {
-    res.json(await tiles.tileJson(req.params.layer, baseUrl(req, urls), scopeOf(res)))
+    res.json(await tiles.tileJson(req.params.layer, baseUrl(req, urls), layerScope(tiles, req.params.layer, res)))
   })
   router.get('/tiles/:layer/:z/:x/:y.mvt', async (req, res) => {
     const { layer, z, x, y } = req.params
     const address = tiles.address(layer, z, x, y)
-    const tile = await tiles.tile(layer, address, scopeOf(res))
+    const tile = await tiles.tile(layer, address, layerScope(tiles, layer, res))
     sendTile(req, res, tile, tiles.cacheControl(layer))
   })
   return router

@@ -14,13 +14,13 @@ import { promisify } from 'node:util'
 import { gzip } from 'node:zlib'
 import type pg from 'pg'
 import { Counter, Gauge, type Registry } from 'prom-client'
-import { NotFoundError, errorMessage, scopedSirens, silentLogger, type Logger, type Scope } from '../../core/index.ts'
+import { NotFoundError, errorMessage, scopeKey, silentLogger, type Logger, type Scope } from '../../core/index.ts'
 import { LIVE_LAYERS, layerVersions } from '../../sql/index.ts'
 import { listenForLayerChanges, type LayerChangeListener } from './layer-change-listener.ts'
 import { encodeMvt, type TileFeatureRow } from './mvt-encoder.ts'
 import { TileCache, type CachedTile, type TileCacheStats } from './tile-cache.ts'
 import { parseTileAddress, type TileAddress } from './tile-coordinates.ts'
-import { buildTileSql, tileQuery, type TileSql } from './tile-sql.ts'
+import { buildTileSql, scopeValues, tileQuery, type TileSql } from './tile-sql.ts'
 import { TILE_SOURCES, type TileSource } from './tile-source.ts'
 
 export type TileEncoder = 'postgis' | 'node'
@@ -122,7 +122,9 @@ export class TileService {
   }
 
   cacheControl(layer: string): string {
-    return this.source(layer).live ? CACHE_CONTROL.live : CACHE_CONTROL.imported
+    const source = this.source(layer)
+    // A staff layer's tile depends on who asks: no shared cache may keep it.
+    return `${source.access === 'staff' ? 'private, ' : ''}${source.live ? CACHE_CONTROL.live : CACHE_CONTROL.imported}`
   }
 
   /**
@@ -279,7 +281,7 @@ export class TileService {
   }
 
   private async make(source: TileSource, address: TileAddress, scope: Scope, encoder: TileEncoder): Promise<CachedTile> {
-    const { queries, values } = tileQuery(this.sql.get(source.id)!, source, address, scopedSirens(scope))
+    const { queries, values } = tileQuery(this.sql.get(source.id)!, source, address, scope)
     let body: Buffer
     let expires: Date | null
     if (encoder === 'postgis') {
@@ -299,7 +301,7 @@ export class TileService {
     // Kept like tiles (a full scan of a large layer is not redone per TileJSON), when there is a cache.
     const key = `${source.id}/${scopeKey(scope)}@${this.version(source.id)}`
     if (this.cache.maxBytes > 0 && this.boundsCache.has(key)) return this.boundsCache.get(key)!
-    const { rows } = await this.pool.query<{ bounds: [number, number, number, number] | null }>(this.sql.get(source.id)!.bounds, [scopedSirens(scope)])
+    const { rows } = await this.pool.query<{ bounds: [number, number, number, number] | null }>(this.sql.get(source.id)!.bounds, scopeValues(scope))
     const raw = rows[0]?.bounds
     const bounds = raw ? (raw.map((v) => Math.round(v * 1e6) / 1e6) as [number, number, number, number]) : null
     if (this.cache.maxBytes > 0) {
@@ -315,11 +317,6 @@ function numbersAsNumbers(source: TileSource, row: TileFeatureRow): TileFeatureR
   const out: Record<string, unknown> = { ...row }
   for (const p of source.properties) if (p.type === 'Number' && typeof out[p.name] === 'string') out[p.name] = Number(out[p.name])
   return out as TileFeatureRow
-}
-
-function scopeKey(scope: Scope): string {
-  const sirens = scopedSirens(scope)
-  return sirens === null ? '*' : [...sirens].sort().join(',')
 }
 
 function strongEtag(body: Buffer): string {

@@ -45,8 +45,17 @@ export interface TileSource {
   readonly tileFilter: string
   /** EPSG:4326 geometry expression the TileJSON bounds are computed from. */
   readonly geometry: string
+  /**
+   * Who may fetch it: `public` layers (boundaries, cadastre) are open to anyone and the same for
+   * all; `staff` layers (public buildings' live indicators, sensors) need a signed-in staff
+   * member and show only the rows of the caller's scope.
+   */
+  readonly access: 'public' | 'staff'
   /** SIREN of the EPCI a row belongs to (null: outside the loaded territory, seen only by `all`). */
   readonly scope: string
+  /** INSEE code of the row's commune, and id of its building, for scopes that list them (energy managers). */
+  readonly scopeCommune?: string
+  readonly scopeBuilding?: string
   readonly properties: readonly TileProperty[]
   /**
    * From this zoom on, polygons are drawn exactly (the cadastre's legal boundaries); below it,
@@ -94,6 +103,7 @@ function tableSource(options: {
     tileGeometry: t(options.tileGeometry),
     tileFilter: `${t(options.tileGeometry)} && ${TILE_AREA}`,
     geometry: t(options.geometry),
+    access: 'public',
     scope: viaCommune ? 'c.epci_siren' : t((options.scope as { column: string }).column),
     exactFromZoom: options.exactFromZoom,
     live: false,
@@ -224,7 +234,10 @@ export const TILE_SOURCES: readonly TileSource[] = [
     tileGeometry: 'b.geom_3857',
     tileFilter: `b.geom_3857 && ${TILE_AREA}`,
     geometry: 'b.geom',
+    access: 'staff',
     scope: 'c.epci_siren',
+    scopeCommune: 'b.commune_insee',
+    scopeBuilding: 'b.id',
     exactFromZoom: 17,
     live: true,
     properties: [
@@ -259,7 +272,10 @@ export const TILE_SOURCES: readonly TileSource[] = [
     // Devices are few (thousands): compared in EPSG:4326 with the tile's area, transformed once.
     tileFilter: `${SENSOR_PLACE_4326} && ${TILE_AREA_4326}`,
     geometry: SENSOR_PLACE_4326,
+    access: 'staff',
     scope: 'c.epci_siren',
+    scopeCommune: 'c.insee',
+    scopeBuilding: 'd.building_id',
     exactFromZoom: null,
     live: true,
     changesAt: `CASE WHEN l.ts >= now() - interval '${SENSOR_SILENT_AFTER}' THEN l.ts + interval '${SENSOR_SILENT_AFTER}' END`,

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+import { ALL_TERRITORIES } from '../../core/index.ts'
 import { unitMetres } from './tile-coordinates.ts'
 import { buildTileSql, tileQuery } from './tile-sql.ts'
 import { findTileSource } from './tile-source.ts'
@@ -6,7 +7,7 @@ import { findTileSource } from './tile-source.ts'
 const form = (layer: string, z: number) => {
   const source = findTileSource(layer)!
   const sql = buildTileSql(source)
-  const { queries, values } = tileQuery(sql, source, { z, x: 0, y: 0 }, null)
+  const { queries, values } = tileQuery(sql, source, { z, x: 0, y: 0 }, ALL_TERRITORIES)
   return { simplified: queries === sql.simplified, usesSimplify: queries.mvt.includes('ST_Simplify'), tolerance: values[3] as number }
 }
 
@@ -27,8 +28,8 @@ describe('tile SQL forms', () => {
     for (const layer of ['epci', 'communes', 'parcels', 'cadastral-buildings', 'buildings', 'sensors']) {
       const sql = buildTileSql(findTileSource(layer)!)
       for (const text of [sql.simplified.mvt, sql.simplified.features, sql.exact.mvt, sql.exact.features]) {
-        for (const p of ['$1', '$2', '$3', '$4', '$5', '$6']) expect(text).toContain(p)
-        expect(text).not.toMatch(/\$7/)
+        for (const p of ['$1', '$2', '$3', '$4', '$5', '$6', '$7', '$8']) expect(text).toContain(p)
+        expect(text).not.toMatch(/\$9/)
       }
     }
   })

@@ -9,12 +9,14 @@
  *    serves the embedded engine, whose PostGIS has no protobuf.
  * Each form exists simplified (ST_Simplify to the tolerance) and exact (no simplification: the
  * cadastre from its `exactFromZoom`, and points).
- * Parameters: $1 z, $2 x, $3 y, $4 simplification tolerance (m), $5 buffer (m), $6 scope (text[] or null).
+ * Parameters: $1 z, $2 x, $3 y, $4 simplification tolerance (m), $5 buffer (m), and the scope:
+ * $6 EPCI SIRENs (null: every territory), $7 commune INSEE codes, $8 building ids (text[]).
  * Both forms also answer `expires`: the earliest `changesAt` of the tile's features, or null.
  */
 import pg from 'pg'
 import { BUFFER, EXTENT, unitMetres, type TileAddress } from './tile-coordinates.ts'
 import { TILE_AREA_4326, type TileSource } from './tile-source.ts'
+import type { Scope } from '../../core/index.ts'
 
 /**
  * Settings of the sessions that run tile SQL on a real server. PostgreSQL plans a dense tile in
@@ -37,7 +39,7 @@ export interface TileQueries {
 export interface TileSql {
   readonly simplified: TileQueries
   readonly exact: TileQueries
-  /** [west, south, east, north] of the source's features in the scope ($1). */
+  /** [west, south, east, north] of the source's features in the scope ($1 EPCI or null, $2 communes, $3 buildings). */
   readonly bounds: string
 }
 
@@ -50,12 +52,12 @@ const UNITS_PER_PIXEL = EXTENT / 512
  * The queries and bound values of one tile: exact from the source's `exactFromZoom` (and for
  * points), else simplified to half a screen pixel (invisible, and far fewer vertices per tile).
  */
-export function tileQuery(sql: TileSql, source: TileSource, address: TileAddress, sirens: readonly string[] | null): { queries: TileQueries; values: unknown[] } {
+export function tileQuery(sql: TileSql, source: TileSource, address: TileAddress, scope: Scope): { queries: TileQueries; values: unknown[] } {
   const exact = source.geometryType === 'point' || (source.exactFromZoom !== null && address.z >= source.exactFromZoom)
   const unit = unitMetres(address.z)
   return {
     queries: exact ? sql.exact : sql.simplified,
-    values: [address.z, address.x, address.y, (unit * UNITS_PER_PIXEL) / 2, unit * BUFFER, sirens],
+    values: [address.z, address.x, address.y, (unit * UNITS_PER_PIXEL) / 2, unit * BUFFER, ...scopeValues(scope)],
   }
 }
 
@@ -66,8 +68,20 @@ export function buildTileSql(source: TileSource): TileSql {
     bounds: `
     SELECT CASE WHEN e IS NULL THEN NULL ELSE ARRAY[ST_XMin(e), ST_YMin(e), ST_XMax(e), ST_YMax(e)]::float8[] END AS bounds
     FROM (SELECT ST_Extent(${source.geometry}) AS e FROM ${source.from}
-          WHERE $1::text[] IS NULL OR ${source.scope} = ANY($1::text[])) AS extent`,
+          WHERE ${scopeFilter(source, 1)}) AS extent`,
   }
+}
+
+/** The scope's three lists as bound values: EPCI (null for every territory), communes, buildings. */
+export function scopeValues(scope: Scope): [string[] | null, string[], string[]] {
+  return scope.kind === 'all' ? [null, [], []] : [[...scope.epci], [...scope.communes], [...scope.buildings]]
+}
+
+/** A row is in the scope when its EPCI, commune or building is listed ($n, $n+1, $n+2), or when $n is null. */
+function scopeFilter(source: TileSource, n: number): string {
+  const commune = source.scopeCommune ?? 'NULL::text'
+  const building = source.scopeBuilding ?? 'NULL::text'
+  return `($${n}::text[] IS NULL OR ${source.scope} = ANY($${n}::text[]) OR ${commune} = ANY($${n + 1}::text[]) OR ${building} = ANY($${n + 2}::text[]))`
 }
 
 function queries(source: TileSource, simplify: boolean): TileQueries {
@@ -84,7 +98,7 @@ function queries(source: TileSource, simplify: boolean): TileQueries {
   const selection = `
       FROM tile, ${source.from}
       WHERE ${source.tileFilter}
-        AND ($6::text[] IS NULL OR ${source.scope} = ANY($6::text[]))`
+        AND ${scopeFilter(source, 6)}`
   const expires = source.changesAt ? '(SELECT min(changes_at) FROM features)' : 'NULL::timestamptz'
 
   const mvt = `
