@@ -20,8 +20,8 @@ import { chromium } from 'playwright-core'
 import { silentLogger } from '../core/index.ts'
 import { DEMO_EPCI, loadDemoTerritory } from '../ingestion/demo-territory.ts'
 import { connectDatabase, migrate } from '../sql/index.ts'
-import { waitForExpression } from '../test/chromium.ts'
-import { freshDatabase, freePort, median, startHubProcess } from './hub-process.ts'
+import { signIn, waitForExpression } from '../test/chromium.ts'
+import { BENCH_ADMIN_TOKEN, freshDatabase, freePort, median, startHubProcess } from './hub-process.ts'
 
 const BUILDINGS = Number(process.argv[2] ?? 10_000)
 const ROUNDS = Number(process.argv[3] ?? 3)
@@ -51,6 +51,7 @@ try {
   for (let round = 0; round < ROUNDS; round++) {
     const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'fr-FR' })
     const page = await context.newPage()
+    await signIn(page, hub.url, BENCH_ADMIN_TOKEN) // the staff's view: buildings, sensors, indicators
     const cdp = await context.newCDPSession(page)
     await cdp.send('Network.enable')
     let transferred = 0
@@ -73,6 +74,7 @@ try {
     FROM generate_series(0, $1 - 1) AS i JOIN c ON c.k = i % c.n`, [BUILDINGS, EPCI])
   const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'fr-FR' })
   const page = await context.newPage()
+  await signIn(page, hub.url, BENCH_ADMIN_TOKEN)
   const errors: string[] = []
   page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()) })
   await page.goto(`${hub.url}/epci/${EPCI}`)

@@ -1,19 +1,21 @@
 /**
  * The hypervisor page against the automatable part of RGAA 4.1 / WCAG 2.1 A and AA, in Debian's
- * Chromium over the run's database: axe-core's rules on the overview, an EPCI (choropleth and every
- * layer on), a commune's panel, a building's panel and the error page; and the keyboard: every
- * control of the header, the panel, the map and its legend reached by Tab, each with a visible
- * focus ring. Nothing of the map is excluded: axe finds nothing to fault in MapLibre's controls.
- * What axe cannot judge is listed in docs/accessibility.md.
+ * Chromium over the run's database: axe-core's rules on the public view (the overview, an EPCI, a
+ * building's deep link asking to sign in), the sign-in dialog (open, then with its error), and,
+ * signed in, on the overview, an EPCI (choropleth and every layer on), a commune's panel, a
+ * building's panel and the error page; and the keyboard: every control of the header, the panel,
+ * the map and its legend reached by Tab, each with a visible focus ring. Nothing of the map is
+ * excluded: axe finds nothing to fault in MapLibre's controls. What axe cannot judge is listed in
+ * docs/accessibility.md.
  */
 import { readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Database } from '../sql/index.ts'
-import { assertWebBuilt, hasChromium, launchChromium, openRoute, WEB_DIST } from './chromium.ts'
+import { assertWebBuilt, hasChromium, launchChromium, openRoute, signIn, waitForExpression, WEB_DIST } from './chromium.ts'
 import { writeDemoReadings } from './demo-readings.ts'
-import { openDatabase, serve, testApp } from './engines.ts'
+import { openDatabase, serve, TEST_ADMIN_TOKEN, testApp } from './engines.ts'
 
 const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8')
 /**
@@ -69,6 +71,11 @@ describe.skipIf(!hasChromium)('accessibility: axe-core (WCAG 2.1 A/AA, RGAA) and
    */
   async function audit(route: string, state = 'ready'): Promise<void> {
     expect(await openRoute(page, `${api.url}${route}`)).toBe(state)
+    await scan(route)
+  }
+
+  /** axe on the page as it is now (`route` names it in the failure). */
+  async function scan(route: string): Promise<void> {
     await page.evaluate("document.querySelectorAll('details').forEach((d) => { d.open = true })")
     // Evaluated through the DevTools protocol: an inline <script> tag would be refused by the page's CSP.
     await page.evaluate(AXE_SOURCE)
@@ -99,8 +106,50 @@ describe.skipIf(!hasChromium)('accessibility: axe-core (WCAG 2.1 A/AA, RGAA) and
     expect(violations, describeViolations(route, violations)).toEqual([])
   }
 
-  it('the overview has no axe violation', async () => {
+  describe('the public view (not signed in)', () => {
+    it('the overview has no axe violation, and says what a sign-in adds', async () => {
+      await audit('/')
+      expect(await page.evaluate<string>('document.body.dataset.role')).toBe('public')
+      expect(await page.textContent('#public-notice')).toMatch(/connectez-vous/)
+    })
+
+    it('an EPCI has no axe violation', async () => {
+      await audit(`/epci/${SIREN}?couches=cadastre`)
+      expect(await page.locator('#public-notice').count()).toBe(1)
+    })
+
+    it('a building’s deep link, asking to sign in, has no axe violation', async () => {
+      await audit(`/epci/${SIREN}/batiments/${BUILDING}`)
+      expect(await page.textContent('#panel-title')).toBe('Connexion nécessaire')
+    })
+
+    it('the sign-in dialog has no axe violation, open and with its error, the page behind it inert', async () => {
+      expect(await openRoute(page, `${api.url}/`)).toBe('ready')
+      await page.click('#sign-in-open')
+      await waitForExpression(page, "document.getElementById('sign-in-dialog').open && document.activeElement?.id === 'sign-in-token'")
+      // A modal dialog: the page behind is inert, so the Tab key stays in the dialog.
+      const tabbed = new Set<string>()
+      for (let i = 0; i < 8; i++) {
+        await page.keyboard.press('Tab')
+        tabbed.add(await page.evaluate<string>("document.activeElement?.closest('dialog') ? 'dialog' : document.activeElement?.tagName ?? ''"))
+      }
+      expect([...tabbed].filter((where) => where !== 'dialog' && where !== 'BODY')).toEqual([])
+      await scan('the sign-in dialog')
+      await page.fill('#sign-in-token', 'pas-un-jeton')
+      await page.click('#sign-in-submit')
+      await waitForExpression(page, "document.getElementById('sign-in-error').textContent.length > 0")
+      expect(await page.getAttribute('#sign-in-token', 'aria-invalid')).toBe('true')
+      await scan('the sign-in dialog with its error')
+      await page.keyboard.press('Escape')
+      await waitForExpression(page, "!document.getElementById('sign-in-dialog').open && document.activeElement?.id === 'sign-in-open'")
+    })
+  })
+
+  it('signed in: the overview has no axe violation', async () => {
+    // Every test below is the staff view: the hub's admin token, exchanged for the session cookie.
+    await signIn(page, api.url, TEST_ADMIN_TOKEN)
     await audit('/')
+    expect(await page.evaluate<string>('document.body.dataset.role')).toBe('admin')
   })
 
   it('an EPCI, with the communes coloured and every layer of « Couches » on, has no axe violation', async () => {

@@ -11,8 +11,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { LiveFeed } from '../api/index.ts'
 import { silentLogger } from '../core/index.ts'
 import type { Database } from '../sql/index.ts'
-import { assertWebBuilt, hasChromium, launchChromium, openRoute, waitForExpression, WEB_DIST } from './chromium.ts'
-import { freePort, openDatabase, serve, testApp } from './engines.ts'
+import { assertWebBuilt, hasChromium, launchChromium, openRoute, signIn, waitForExpression, WEB_DIST } from './chromium.ts'
+import { freePort, openDatabase, serve, TEST_ADMIN_TOKEN, testApp } from './engines.ts'
 
 const SIREN = '248000531' // CA Amiens Métropole (demo territory)
 const AMIENS = '80021'
@@ -100,6 +100,9 @@ describe.skipIf(!hasChromium)('external basemap (needs Debian chromium: apt-get 
 
   it('draws the basemap under the map’s own layers, its ids prefixed, the communes still queryable', async () => {
     logged.length = 0
+    // The staff view (its sensors' source and buildings too): each app its own session. Cookies
+    // belong to a host, not a port: this one replaces the other app's.
+    await signIn(page, withBasemap.url, TEST_ADMIN_TOKEN)
     expect(await openRoute(page, `${withBasemap.url}/epci/${SIREN}`)).toBe('ready')
     expect(style.requests()).toBeGreaterThan(0)
     const shown = await page.evaluate<{ layers: string[]; sources: string[]; communes: string[]; basemap: number; alert: string }>(`({
@@ -118,10 +121,29 @@ describe.skipIf(!hasChromium)('external basemap (needs Debian chromium: apt-get 
     expect(shown.communes).toContain(AMIENS)
     expect(shown.basemap).toBeGreaterThan(0)
     expect(shown.alert).toBe('')
+    expect(shown.sources).toContain('sensors')
+    expect(pageLines(logged)).toEqual([])
+  })
+
+  it('draws the basemap under the public view too (not signed in): no staff source, nothing refused', async () => {
+    await page.context().clearCookies()
+    logged.length = 0
+    expect(await openRoute(page, `${withBasemap.url}/epci/${SIREN}`)).toBe('ready')
+    const shown = await page.evaluate<{ layers: string[]; sources: string[]; communes: string[]; role: string }>(`({
+      layers: window.territoireMap.getStyle().layers.map((l) => l.id),
+      sources: Object.keys(window.territoireMap.getStyle().sources),
+      communes: window.territoireMap.queryRenderedFeatures({ layers: ['communes-fill'] }).map((f) => f.properties.code),
+      role: document.body.dataset.role,
+    })`)
+    expect(shown.role).toBe('public')
+    expect(shown.layers.slice(0, 2)).toEqual(['basemap-land', 'basemap-shapes-fill'])
+    expect(shown.communes).toContain(AMIENS)
+    expect(shown.sources).not.toContain('sensors')
     expect(pageLines(logged)).toEqual([])
   })
 
   it('falls back to the offline map with a French message when the basemap cannot be fetched', async () => {
+    await signIn(page, unreachable.url, TEST_ADMIN_TOKEN)
     logged.length = 0
     expect(await openRoute(page, `${unreachable.url}/epci/${SIREN}`)).toBe('ready')
     const shown = await page.evaluate<{ layers: string[]; communes: string[]; alert: string }>(`({

@@ -25,6 +25,17 @@ export function launchChromium(): Promise<Browser> {
   })
 }
 
+/**
+ * Signs the page's browser context in as the hub's tests do it without the dialog: the token goes
+ * to POST /auth/session, and the session cookie it sets (kept by the context, shared with its
+ * pages) rides on every later request of the page — fetch, tiles, the live stream.
+ */
+export async function signIn(page: Page, baseUrl: string, token: string): Promise<void> {
+  // The page's own Origin: a write carrying a session cookie (another app's on this host) must come from the page.
+  const response = await page.context().request.post(`${baseUrl}/auth/session`, { data: { token }, headers: { Origin: baseUrl } })
+  if (response.status() !== 204) throw new Error(`POST /auth/session answered ${response.status()}: ${await response.text()}`)
+}
+
 /** Opens a route of the page and waits until it is shown: resolves to 'ready' or 'error' (web/README.md, test hook). */
 export async function openRoute(page: Page, url: string): Promise<string> {
   await page.goto(url)

@@ -1,8 +1,10 @@
 /**
  * The hypervisor page in a real browser (Debian's Chromium, WebGL through SwiftShader) against
- * the app over the run's database: the EPCI's communes come from the vector tiles, its demo
- * buildings are drawn, and the page says which data are synthetic; a building's panel opens from
- * the map with its consumption charted, and a reading published on MQTT reaches it without reload.
+ * the app over the run's database, signed in as the OPSN's admin (the staff view; the public one
+ * and the sign-in dialog are test/sign-in.e2e.test.ts's): the EPCI's communes come from the vector
+ * tiles, its demo buildings are drawn, and the page says which data are synthetic; a building's
+ * panel opens from the map with its consumption charted, and a reading published on MQTT reaches
+ * it without reload.
  */
 import { mkdirSync } from 'node:fs'
 import path from 'node:path'
@@ -13,9 +15,9 @@ import { LiveFeed } from '../api/index.ts'
 import { silentLogger } from '../core/index.ts'
 import { IngestionPipeline } from '../ingestion/index.ts'
 import type { Database } from '../sql/index.ts'
-import { assertWebBuilt, hasChromium, launchChromium, openRoute, waitForExpression, WEB_DIST } from './chromium.ts'
+import { assertWebBuilt, hasChromium, launchChromium, openRoute, signIn, waitForExpression, WEB_DIST } from './chromium.ts'
 import { writeDemoReadings } from './demo-readings.ts'
-import { json, mqttUrl, openDatabase, pipelineOptions, serve, testApp, uniqueName } from './engines.ts'
+import { mqttUrl, openDatabase, pipelineOptions, serve, TEST_ADMIN_TOKEN, testApp, uniqueName } from './engines.ts'
 
 /** Screenshots of the tests, kept as artefacts (git-ignored). */
 const ARTEFACTS = path.resolve(import.meta.dirname, '..', 'data', 'local', 'screenshots')
@@ -46,6 +48,8 @@ describe.skipIf(!hasChromium)('hypervisor page (needs Debian chromium: apt-get i
     page.on('console', (message) => {
       if (message.type() === 'error') consoleErrors.push(message.text())
     })
+    // The staff view: the hub's admin token, exchanged for the session cookie.
+    await signIn(page, api.url, TEST_ADMIN_TOKEN)
   })
   afterAll(async () => {
     await pipeline?.stop()
@@ -67,6 +71,8 @@ describe.skipIf(!hasChromium)('hypervisor page (needs Debian chromium: apt-get i
     expect(rendered.communes).toContain('80021')
     expect(new Set(rendered.buildings).size).toBeGreaterThan(39)
     expect(await page.textContent('#panel-title')).toContain('CA Amiens Métropole')
+    expect(await page.evaluate<string>('document.body.dataset.role')).toBe('admin')
+    expect(await page.textContent('#session-user')).toContain('Administrateur OPSN')
     // The EPCI's energy this year, from the indicator rollups.
     expect(await page.textContent('#epci-indicators')).toMatch(/Bâtiments suivis\s*\d+ sur \d+/)
     expect(await page.textContent('body')).toMatch(/synthétique/i)
@@ -216,7 +222,8 @@ describe.skipIf(!hasChromium)('hypervisor page (needs Debian chromium: apt-get i
     })`)
     expect(shown.color).toContain('"status"')
     // The API's counts decide: an open alert first, then a silent sensor, then all heard.
-    const listed = (await json(await fetch(`${api.url}/api/epci/248000531/buildings`))) as { features: { properties: { id: string; sensors: number; silent_sensors: number; open_alerts: number } }[] }
+    // Asked with the page's session (staff only).
+    const listed = (await (await page.request.get(`${api.url}/api/epci/248000531/buildings`)).json()) as { features: { properties: { id: string; sensors: number; silent_sensors: number; open_alerts: number } }[] }
     const expected = (p: { sensors: number; silent_sensors: number; open_alerts: number }) => p.open_alerts > 0 ? 'alert' : p.sensors === 0 ? 'none' : p.silent_sensors > 0 ? 'silent' : 'ok'
     expect(shown.statuses['80021-ecole-2']).toBe('alert')
     for (const f of listed.features.filter((x) => x.properties.id.startsWith('80021-'))) expect(shown.statuses[f.properties.id], f.properties.id).toBe(expected(f.properties))

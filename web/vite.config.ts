@@ -27,6 +27,8 @@ export default defineConfig({
       '/api': { target: hub, changeOrigin: false },
       '/tiles': { target: hub, changeOrigin: false },
       '/health': { target: hub, changeOrigin: false },
+      // The staff sign-in: its session cookie is the dev server's (same origin), as in production.
+      '/auth': { target: hub, changeOrigin: false },
     },
   },
 })

@@ -80,12 +80,29 @@ export function getEpci(siren: string, signal?: AbortSignal): Promise<EpciDetail
   return getJson(`/api/epci/${encodeURIComponent(siren)}`, `l’EPCI ${siren}`, signal, siren)
 }
 
+/** Staff only (an unknown SIREN is caught before, from the public list: a 404 here is the scope's). */
 export function getEpciBuildings(siren: string, signal?: AbortSignal): Promise<BuildingCollection> {
-  return getJson(`/api/epci/${encodeURIComponent(siren)}/buildings`, `les bâtiments de l’EPCI ${siren}`, signal, siren)
+  return getJson(`/api/epci/${encodeURIComponent(siren)}/buildings`, `les bâtiments de l’EPCI ${siren}`, signal, undefined, OUTSIDE_SCOPE)
 }
 
 export function listDatasets(signal?: AbortSignal): Promise<DatasetInfo[]> {
   return getJson('/api/datasets', 'l’origine des données', signal)
+}
+
+/** A staff endpoint's 404: the hub answers so for what exists but is not the caller's (as if it did not exist). */
+export const OUTSIDE_SCOPE = 'Ce que vous demandez est hors de votre périmètre, ou n’existe pas. Demandez à l’OPSN d’étendre votre accès si vous en avez besoin.'
+
+/** A 401 while signed in: the session expired or its token was revoked. */
+export const SESSION_LOST = 'Votre session a expiré ou a été révoquée : vous voyez maintenant la vue publique. Connectez-vous à nouveau pour voir les bâtiments, les capteurs et les indicateurs.'
+
+let onUnauthorized: () => void = () => {}
+
+/**
+ * Who to tell when the hub answers 401 (the page never asks a staff endpoint without a session,
+ * so a 401 means the session ended): main.ts goes back to the public view.
+ */
+export function setUnauthorizedHandler(handler: () => void): void {
+  onUnauthorized = handler
 }
 
 export function unknownEpciMessage(siren: string): string {
@@ -113,6 +130,10 @@ export async function getJson<T>(url: string, what: string, signal?: AbortSignal
     // A proxy in front of a stopped hub answers 502/503/504: for the user, the hub is down.
     if (response.status === 502 || response.status === 503 || response.status === 504) {
       throw new ApiError(`Le serveur Territoire est indisponible : impossible de charger ${what}. Réessayez dans un instant.`, response.status, detail)
+    }
+    if (response.status === 401) {
+      onUnauthorized()
+      throw new ApiError(SESSION_LOST, 401, detail)
     }
     if (siren !== undefined && (response.status === 404 || response.status === 400)) {
       throw new ApiError(unknownEpciMessage(siren), response.status, detail)

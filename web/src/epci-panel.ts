@@ -1,17 +1,39 @@
 /**
  * The side panel: the selected EPCI's identity card, its demo buildings (also a keyboard way
- * to reach them on the map) and its communes; or, with nothing selected, the list of EPCI.
+ * to reach them on the map) and its communes; or, with nothing selected, the list of EPCI. What
+ * it holds depends on who looks (access.ts): the public view says what a sign-in would add, an
+ * energy manager sees his own communes and buildings, EPCI staff the public data of other EPCI.
  */
+import type { EpciAccess } from './access.ts'
 import type { BuildingCollection, BuildingUsage, EpciDetail, EpciSummary } from './api-client.ts'
 import { h, setChildren } from './dom.ts'
 import { USAGE_LABELS, formatInteger, formatPopulation, natureLabel, plural, usageLabel } from './format.ts'
 import type { TerritoryIndicators } from './indicators-client.ts'
 import { pathForBuilding, pathForCommune, pathForSiren } from './router.ts'
+import { signInNotice } from './session-bar.ts'
 
 export interface EpciPanelCallbacks {
   /** A building chosen in the list: show it on the map. */
   readonly onBuildingChosen: (id: string) => void
+  /** « Se connecter » in the public view's notice: open the sign-in dialog. */
+  readonly onSignIn: (opener: HTMLElement) => void
 }
+
+/** One of an energy manager's buildings, listed in the EPCI it stands in. */
+export interface OwnBuilding {
+  readonly id: string
+  readonly nom: string
+  readonly commune: string
+}
+
+/** What the panel shows of an EPCI beyond its public card, by access (access.ts). */
+export type EpciView =
+  | { readonly access: 'full'; readonly buildings: BuildingCollection; readonly indicators: TerritoryIndicators | null }
+  | { readonly access: 'own'; readonly communes: readonly string[]; readonly buildings: readonly OwnBuilding[] }
+  | { readonly access: 'outside' | 'public' }
+
+/** What a panel could not show: a building's or a commune's. */
+export type RestrictedKind = 'building' | 'commune'
 
 const collator = new Intl.Collator('fr', { sensitivity: 'base', numeric: true })
 
@@ -30,11 +52,12 @@ export class EpciPanel {
   }
 
   /** Nothing selected: an invitation to choose, and the EPCI as links (deep links that also work without the select). */
-  showOverview(epcis: readonly EpciSummary[], listFailed = false): void {
+  showOverview(epcis: readonly EpciSummary[], listFailed = false, publicView = false): void {
     this.root.removeAttribute('aria-busy')
     const communes = epcis.reduce((sum, e) => sum + e.membersLoaded, 0)
     setChildren(this.root,
       h('h2', { id: 'panel-title' }, 'Vue d’ensemble du territoire'),
+      publicView && signInNotice(this.callbacks.onSignIn),
       epcis.length === 0
         ? h(
             'p',
@@ -65,9 +88,10 @@ export class EpciPanel {
     )
   }
 
-  showEpci(epci: EpciDetail, buildings: BuildingCollection, indicators: TerritoryIndicators | null = null): void {
+  showEpci(epci: EpciDetail, view: EpciView): void {
     this.root.removeAttribute('aria-busy')
     const partial = epci.membersLoaded < epci.membersTotal
+    const linked = (insee: string): boolean => view.access === 'full' || (view.access === 'own' && view.communes.includes(insee))
     setChildren(this.root,
       h('h2', { id: 'panel-title' }, epci.nom),
       h(
@@ -87,8 +111,10 @@ export class EpciPanel {
             ? `${formatInteger(epci.membersLoaded)} affichées sur ${formatInteger(epci.membersTotal)} membres`
             : `${formatInteger(epci.membersTotal)} (toutes affichées)`,
         ),
-        h('dt', {}, 'Bâtiments publics'),
-        h('dd', {}, `${plural(buildings.features.length, 'bâtiment')} de démonstration`),
+        view.access === 'full' && [
+          h('dt', {}, 'Bâtiments publics'),
+          h('dd', {}, `${plural(view.buildings.features.length, 'bâtiment')} de démonstration`),
+        ],
       ),
       partial &&
         h(
@@ -99,9 +125,53 @@ export class EpciPanel {
           `${formatInteger(epci.membersTotal)} communes membres sont affichées sur la carte et dans la liste. `,
           'La population indiquée est celle de l’EPCI entier.',
         ),
-      this.indicatorsSection(indicators),
-      this.buildingsSection(buildings, epci.siren),
-      this.communesSection(epci),
+      view.access === 'full' && [this.indicatorsSection(view.indicators), this.buildingsSection(view.buildings, epci.siren)],
+      view.access === 'own' && this.ownSection(view, epci),
+      view.access === 'outside' && outsideNotice(),
+      view.access === 'public' && signInNotice(this.callbacks.onSignIn),
+      this.communesSection(epci, linked),
+    )
+  }
+
+  /**
+   * A building's or a commune's panel the caller may not see: not signed in (the sign-in button),
+   * or outside his scope. Never an error page: a message and the way back to the EPCI.
+   */
+  showRestricted(kind: RestrictedKind, access: EpciAccess, epciPath: string): void {
+    this.root.removeAttribute('aria-busy')
+    const what = kind === 'building' ? 'Le détail d’un bâtiment (consommations, capteurs, alertes)' : 'Le détail d’une commune (ses bâtiments et leur énergie)'
+    setChildren(this.root,
+      h('p', {}, h('a', { href: epciPath, 'data-back': 'epci' }, '← Retour à l’EPCI')),
+      access === 'public'
+        ? [
+            h('h2', { id: 'panel-title' }, 'Connexion nécessaire'),
+            h('p', {}, `${what} est réservé aux agents des collectivités et aux économes de flux.`),
+            signInNotice(this.callbacks.onSignIn),
+          ]
+        : [
+            h('h2', { id: 'panel-title' }, 'Hors de votre périmètre'),
+            h('p', { id: 'outside-scope' }, outsideText(kind)),
+          ],
+    )
+  }
+
+  /** An energy manager's communes and buildings in this EPCI (he has no EPCI-wide view). */
+  private ownSection(view: Extract<EpciView, { access: 'own' }>, epci: EpciDetail): HTMLElement {
+    const communes = epci.communes.filter((c) => view.communes.includes(c.insee)).sort((a, b) => collator.compare(a.nom, b.nom))
+    const buildings = [...view.buildings].sort((a, b) => collator.compare(a.commune, b.commune) || collator.compare(a.nom, b.nom))
+    return h(
+      'section',
+      { 'aria-labelledby': 'own-title', id: 'own-scope' },
+      h('h3', { id: 'own-title' }, 'Votre périmètre dans cet EPCI'),
+      communes.length === 0 && buildings.length === 0
+        ? h('p', {}, 'Aucune commune ni aucun bâtiment de cet EPCI n’est dans votre périmètre. Les indicateurs de l’EPCI entier sont réservés à ses agents.')
+        : [
+            h('p', { class: 'muted' }, 'Les indicateurs de l’EPCI entier sont réservés à ses agents : voici vos communes et vos bâtiments.'),
+            communes.length > 0 && h('ul', { class: 'epci-links' }, communes.map((c) =>
+              h('li', {}, h('a', { href: pathForCommune(epci.siren, c.insee), 'data-commune': c.insee }, c.nom), h('span', { class: 'muted' }, ` — commune, ${c.insee}`)))),
+            buildings.length > 0 && h('ul', { class: 'epci-links' }, buildings.map((b) =>
+              h('li', {}, h('a', { href: pathForBuilding(epci.siren, b.id), 'data-building': b.id }, b.nom), h('span', { class: 'muted' }, ` — bâtiment, ${b.commune}`)))),
+          ],
     )
   }
 
@@ -179,7 +249,7 @@ export class EpciPanel {
     )
   }
 
-  private communesSection(epci: EpciDetail): HTMLElement {
+  private communesSection(epci: EpciDetail, linked: (insee: string) => boolean): HTMLElement {
     const communes = [...epci.communes].sort((a, b) => collator.compare(a.nom, b.nom) || a.insee.localeCompare(b.insee))
     return h(
       'section',
@@ -193,11 +263,24 @@ export class EpciPanel {
         h(
           'tbody',
           {},
-          communes.map((c) => h('tr', {}, h('th', { scope: 'row' }, h('a', { href: pathForCommune(epci.siren, c.insee), 'data-commune': c.insee }, c.nom)), h('td', {}, c.insee))),
+          communes.map((c) => h('tr', {}, h('th', { scope: 'row' }, linked(c.insee) ? h('a', { href: pathForCommune(epci.siren, c.insee), 'data-commune': c.insee }, c.nom) : c.nom), h('td', {}, c.insee))),
         ),
       ),
     )
   }
+}
+
+/** EPCI staff on another EPCI: its public data only. */
+function outsideNotice(): HTMLElement {
+  return h('p', { class: 'notice', id: 'outside-scope', role: 'note' },
+    h('strong', {}, 'Hors de votre périmètre. '),
+    'Cet EPCI n’est pas dans votre périmètre : seules ses données publiques (communes) sont affichées.')
+}
+
+export function outsideText(kind: RestrictedKind): string {
+  return kind === 'building'
+    ? 'Ce bâtiment est hors de votre périmètre (ou n’existe pas) : vous ne pouvez pas voir son détail. Demandez à l’OPSN d’étendre votre accès si vous en avez besoin.'
+    : 'Cette commune est hors de votre périmètre (ou n’existe pas) : vous ne pouvez pas voir ses bâtiments. Demandez à l’OPSN d’étendre votre accès si vous en avez besoin.'
 }
 
 function rank(order: readonly string[], usage: string): number {

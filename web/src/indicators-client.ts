@@ -2,7 +2,7 @@
  * The indicator and readings endpoints as the building panel uses them (api/indicators/): types of
  * the fields the panel shows, each unit in its name or beside it, as the API gives it.
  */
-import { getJson } from './api-client.ts'
+import { getJson, OUTSIDE_SCOPE } from './api-client.ts'
 
 export interface CarrierFigures {
   readonly carrier: string
@@ -47,7 +47,8 @@ export interface Reading {
   readonly value: number
 }
 
-const NOT_VISIBLE = 'Ce bâtiment ou cette commune n’existe pas, ou n’est pas visible pour vous.'
+/** A 404 from these staff endpoints: outside the caller's scope (the hub answers as if it did not exist). */
+const NOT_VISIBLE = OUTSIDE_SCOPE
 
 export function getBuildingIndicators(id: string, from: string, to: string, signal?: AbortSignal): Promise<BuildingIndicators> {
   return getJson(`/api/buildings/${encodeURIComponent(id)}/indicators?from=${from}&to=${to}`, 'les indicateurs du bâtiment', signal, undefined, NOT_VISIBLE)

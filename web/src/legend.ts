@@ -19,7 +19,11 @@ export interface LayerToggles {
 
 export const NO_LAYERS: LayerToggles = { buildings3d: false, buildingColoring: 'intensity', cadastre: false, sensors: false, communes: null }
 
-export function renderLegend(root: HTMLElement, toggles: LayerToggles = NO_LAYERS, onToggle: (toggles: LayerToggles) => void = () => {}): void {
+/**
+ * The legend and « Couches ». `staff` false (the public view): the public layers only — communes,
+ * EPCI, cadastre — without the buildings, sensors and indicators a sign-in would add.
+ */
+export function renderLegend(root: HTMLElement, toggles: LayerToggles = NO_LAYERS, onToggle: (toggles: LayerToggles) => void = () => {}, staff = true): void {
   const usages = Object.keys(USAGE_LABELS) as BuildingUsage[]
   // A <details>: users can fold it away when it hides part of the map. Folded at first on
   // narrow screens, where it would cover half of it.
@@ -33,10 +37,12 @@ export function renderLegend(root: HTMLElement, toggles: LayerToggles = NO_LAYER
       item(swatch(COLORS.selectedCommune, COLORS.communeOutline), 'Commune de l’EPCI choisi'),
       item(swatch(COLORS.otherCommune, COLORS.communeOutline), 'Autre commune'),
       item(line(COLORS.selectedEpci), 'Contour de l’EPCI choisi'),
-      item(swatch('transparent', COLORS.alert, true), 'Bâtiment avec une alerte ouverte'),
+      staff && item(swatch('transparent', COLORS.alert, true), 'Bâtiment avec une alerte ouverte'),
     ),
-    h('p', { class: 'legend-subtitle' }, 'Bâtiments publics (synthétiques)'),
-    h('ul', { class: 'legend-usages' }, usages.map((usage) => item(swatch(USAGE_COLORS[usage], '#1a1a1a', true), USAGE_LABELS[usage]))),
+    staff && [
+      h('p', { class: 'legend-subtitle' }, 'Bâtiments publics (synthétiques)'),
+      h('ul', { class: 'legend-usages' }, usages.map((usage) => item(swatch(USAGE_COLORS[usage], '#1a1a1a', true), USAGE_LABELS[usage]))),
+    ],
   )
   let state = toggles
   const toggle = (key: 'buildings3d' | 'cadastre' | 'sensors', id: string, label: string, legend: HTMLElement | null) => {
@@ -80,10 +86,13 @@ export function renderLegend(root: HTMLElement, toggles: LayerToggles = NO_LAYER
   })
   const layers = h('fieldset', { class: 'layer-toggles' },
     h('legend', {}, 'Couches'),
-    h('div', { class: 'layer-toggle' }, h('label', { for: 'choropleth' }, 'Communes colorées par '), select, h('ul', { class: 'legend-classes', id: 'choropleth-legend' })),
-    toggle('buildings3d', 'layer-buildings-3d', 'Bâtiments en 3D', classes),
-    toggle('sensors', 'layer-sensors', 'Capteurs, dernière valeur', sensorLegend),
-    toggle('cadastre', 'layer-cadastre', 'Parcelles et bâti cadastral (zoom rue)', null))
+    staff && [
+      h('div', { class: 'layer-toggle' }, h('label', { for: 'choropleth' }, 'Communes colorées par '), select, h('ul', { class: 'legend-classes', id: 'choropleth-legend' })),
+      toggle('buildings3d', 'layer-buildings-3d', 'Bâtiments en 3D', classes),
+      toggle('sensors', 'layer-sensors', 'Capteurs, dernière valeur', sensorLegend),
+    ],
+    toggle('cadastre', 'layer-cadastre', 'Parcelles et bâti cadastral (zoom rue)', null),
+    !staff && h('p', { class: 'legend-note' }, 'Bâtiments, capteurs et indicateurs : après connexion.'))
   root.replaceChildren(layers, details)
 }
 

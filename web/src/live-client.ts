@@ -24,8 +24,16 @@ export interface LiveConnection {
   close(): void
 }
 
-export function connectLive(siren: string, onReading: (r: LiveReading) => void, onAlert: (a: LiveAlert) => void): LiveConnection {
+/**
+ * `onRefused`: the stream stopped for good — EventSource gives up (no reconnection) when the hub
+ * answers an error status, such as a 401 once the session has ended. A dropped connection is
+ * retried by EventSource itself and does not call it.
+ */
+export function connectLive(siren: string, onReading: (r: LiveReading) => void, onAlert: (a: LiveAlert) => void, onRefused: () => void = () => {}): LiveConnection {
   const source = new EventSource(`/api/epci/${encodeURIComponent(siren)}/live`)
+  source.addEventListener('error', () => {
+    if (source.readyState === EventSource.CLOSED) onRefused()
+  })
   source.addEventListener('reading', (event) => onReading(JSON.parse((event as MessageEvent<string>).data) as LiveReading))
   source.addEventListener('alert', (event) => onAlert(JSON.parse((event as MessageEvent<string>).data) as LiveAlert))
   return { close: () => source.close() }

@@ -1,26 +1,33 @@
 /**
  * Territoire's hypervisor page: wires the EPCI picker, the map, the side panel and the
- * provenance note to the routes `/` and `/epci/{siren}`.
+ * provenance note to the routes `/` and `/epci/{siren}`, for who is looking — the public, or a
+ * signed-in agent within his scope (access.ts, auth-client.ts).
  *
  * Test hook (see web/README.md): `window.territoireMap` is the MapLibre map, and
  * `document.body.dataset.state` goes 'loading' → 'ready' (or 'error') each time a route is
- * shown, once its data are in the panel and the map is idle after fitting to them.
+ * shown, once its data are in the panel and the map is idle after fitting to them;
+ * `document.body.dataset.role` is the session's role ('public' when not signed in).
  */
 import './style.css'
 import type * as maplibregl from 'maplibre-gl'
+import { epciAccess, seesCommune, seesStaffLayers, type EpciAccess } from './access.ts'
 import {
   ApiError,
   getEpci,
   getEpciBuildings,
   listDatasets,
   listEpci,
+  SESSION_LOST,
+  setUnauthorizedHandler,
   unknownEpciMessage,
   type Bbox,
   type BuildingCollection,
+  type EpciDetail,
   type EpciSummary,
 } from './api-client.ts'
+import { getSession, isStaff, PUBLIC_SESSION, signOut, SignInError, type Session } from './auth-client.ts'
 import { byId } from './dom.ts'
-import { EpciPanel } from './epci-panel.ts'
+import { EpciPanel, outsideText, type EpciView, type OwnBuilding, type RestrictedKind } from './epci-panel.ts'
 import { EpciPicker } from './epci-picker.ts'
 import { plural } from './format.ts'
 import { Buildings3d, buildingStatus, EXTRUDE_FROM_ZOOM } from './buildings-3d.ts'
@@ -31,9 +38,11 @@ import { Messages } from './messages.ts'
 import { renderProvenance, renderProvenanceSummary, renderProvenanceUnavailable } from './provenance.ts'
 import { BuildingPanel, type PeriodChoice } from './building-panel.ts'
 import { CommunePanel } from './commune-panel.ts'
-import { getEpciIndicators, getOpenAlerts } from './indicators-client.ts'
+import { getBuildingIndicators, getEpciIndicators, getOpenAlerts } from './indicators-client.ts'
 import { connectLive, type LiveConnection } from './live-client.ts'
 import { buildingFromPath, communeFromPath, navigate, navigateTo, onRouteChange, pathForBuilding, pathForSiren, sirenFromPath } from './router.ts'
+import { SessionBar } from './session-bar.ts'
+import { SignInDialog } from './sign-in-dialog.ts'
 import { pageBasemapStyleUrl, TerritoryMap } from './territory-map.ts'
 
 declare global {
@@ -50,7 +59,18 @@ type PageState = 'loading' | 'ready' | 'error'
 const messages = new Messages()
 const buildingPanel = new BuildingPanel(byId('panel-content'))
 const communePanel = new CommunePanel(byId('panel-content'))
-const panel = new EpciPanel(byId('panel-content'), { onBuildingChosen: (id) => territoryMap?.focusBuilding(id) })
+/** Who is looking: the public until /auth/me says otherwise. */
+let session: Session = PUBLIC_SESSION
+const signInDialog = new SignInDialog(async () => {
+  const next = await getSession()
+  // The hub accepted the token but the page has no session: its cookie did not stick.
+  if (!isStaff(next)) throw new SignInError('La session n’a pas pu être ouverte : votre navigateur refuse peut-être les cookies de ce site.', 0)
+  sessionNotice = null
+  return applySession(next)
+})
+const openSignIn = (opener: HTMLElement | null): void => signInDialog.open(opener, session.oidcLogin)
+const sessionBar = new SessionBar(byId('session'), { onSignIn: openSignIn, onSignOut: () => void endSession() })
+const panel = new EpciPanel(byId('panel-content'), { onBuildingChosen: (id) => territoryMap?.focusBuilding(id), onSignIn: openSignIn })
 const picker = new EpciPicker(
   {
     form: byId<HTMLFormElement>('epci-form'),
@@ -80,6 +100,10 @@ let tileErrorShown = false
 let sensorsReload: ReturnType<typeof setTimeout> | null = null
 /** The live stream of the EPCI shown, and its SIREN. */
 let live: { readonly siren: string; readonly connection: LiveConnection } | null = null
+/** Said once, on the next route: the session ended (SESSION_LOST). */
+let sessionNotice: string | null = null
+let expiry: ReturnType<typeof setTimeout> | null = null
+let checkingSession = false
 
 /** Follows the EPCI's live stream (new values reach the building panel), or none. */
 function followLive(siren: string | null): void {
@@ -101,16 +125,68 @@ function followLive(siren: string | null): void {
       messages.info(`Nouvelle alerte : ${alert.reason}`)
       void showAlerts(siren)
       refreshStatusSoon(siren)
-    }),
+    }, () => void checkSession()),
   }
 }
 
-function setState(state: PageState): void {
-  document.body.dataset.state = state
+/**
+ * Takes a session into the page: the header, the legend and « Couches », the map's staff layers,
+ * then the current route again (its panels and map data, as this caller may see them). Resolves
+ * once the header is drawn, with its button (the focus goes there after signing in or out); the
+ * route follows (body[data-state]).
+ */
+function applySession(next: Session): HTMLButtonElement {
+  session = next
+  document.body.dataset.role = session.role
+  const button = sessionBar.render(session)
+  renderLayers()
+  const tilted = applied.buildings3d
+  applyLayers(layersFromSearch())
+  if (tilted !== applied.buildings3d) territoryMap?.allowTilt(applied.buildings3d, EXTRUDE_FROM_ZOOM)
+  if (expiry !== null) clearTimeout(expiry)
+  expiry = null
+  const ends = session.expiresAt === null ? NaN : Date.parse(session.expiresAt)
+  // At its end, the session is checked (and the public view shown): not a 401 at the next click.
+  if (isStaff(session) && Number.isFinite(ends)) expiry = setTimeout(() => void checkSession(), Math.min(Math.max(ends - Date.now() + 1000, 0), 2 ** 31 - 1))
+  void show(sirenFromPath())
+  return button
 }
 
-async function start(): Promise<void> {
-  setState('loading')
+/** « Se déconnecter »: the hub clears the cookie, the page goes back to the public view. */
+async function endSession(): Promise<void> {
+  try {
+    await signOut()
+  } catch (error) {
+    messages.error(error instanceof SignInError ? error.message : 'La déconnexion a échoué. Réessayez dans un instant.')
+    return
+  }
+  sessionNotice = null
+  const button = applySession(await getSession())
+  button.focus()
+  messages.info('Vous êtes déconnecté : la carte montre la vue publique.')
+}
+
+/**
+ * Something answered 401, or the live stream was refused, or the session's end has come: if the
+ * hub no longer knows the session, back to the public view, saying why. Its cookie is cleared
+ * first (a dead session's cookie must not ride on the public requests).
+ */
+async function checkSession(): Promise<void> {
+  if (!isStaff(session) || checkingSession) return
+  checkingSession = true
+  try {
+    const now = await getSession()
+    if (isStaff(now)) return
+    await signOut().catch(() => undefined)
+    sessionNotice = SESSION_LOST
+    applySession(now)
+  } finally {
+    checkingSession = false
+  }
+}
+
+/** The legend and « Couches » for the session: the public layers only, or all of them. */
+function renderLayers(): void {
   renderLegend(byId('legend'), layersFromSearch(), (toggles) => {
     const url = new URL(location.href)
     const names = (Object.keys(LAYER_NAMES) as (keyof typeof LAYER_NAMES)[]).filter((k) => toggles[k]).map((k) => LAYER_NAMES[k])
@@ -123,8 +199,19 @@ async function start(): Promise<void> {
     history.replaceState(history.state, '', url.pathname + url.search)
     const before = applied
     applyLayers(toggles)
-    if (before.buildings3d !== toggles.buildings3d) territoryMap?.allowTilt(toggles.buildings3d, EXTRUDE_FROM_ZOOM)
-  })
+    if (before.buildings3d !== applied.buildings3d) territoryMap?.allowTilt(applied.buildings3d, EXTRUDE_FROM_ZOOM)
+  }, seesStaffLayers(session))
+}
+
+function setState(state: PageState): void {
+  document.body.dataset.state = state
+}
+
+async function start(): Promise<void> {
+  setState('loading')
+  // A 401 means the session ended: the page only asks staff endpoints with one.
+  setUnauthorizedHandler(() => void checkSession())
+  const sessionLoaded = getSession()
   const provenance = byId('provenance')
   // The static text in index.html already says what is real and what is synthetic; the API's
   // list replaces it with titles, sources and licences (or stays if the call fails).
@@ -145,6 +232,10 @@ async function start(): Promise<void> {
     messages.error(startupError)
   }
   picker.setEpcis(epcis)
+  session = await sessionLoaded
+  document.body.dataset.role = session.role
+  sessionBar.render(session)
+  renderLayers()
 
   try {
     // Start on the linked EPCI if there is one: no tiles fetched for a view left at once.
@@ -153,6 +244,7 @@ async function start(): Promise<void> {
       initialBounds: linked?.bbox ?? territoryBounds,
       onLoadError: onMapError,
       epciName: (siren) => epcis.find((e) => e.siren === siren)?.nom,
+      seesCommune: (siren, insee) => seesCommune(session, siren, insee),
       basemapStyleUrl: pageBasemapStyleUrl(),
       onBasemapUnavailable: () => {
         basemapNotice = 'Le fond de carte externe n’a pas pu être chargé (pas d’accès à internet ?) : la carte affiche les couches du territoire sans fond de plan.'
@@ -182,9 +274,13 @@ async function show(siren: string | null): Promise<void> {
   setState('loading')
   tileErrorShown = false
   if (startupError) messages.error(startupError)
+  else if (sessionNotice) messages.error(sessionNotice)
   else if (basemapNotice) messages.error(basemapNotice)
   else messages.clearError()
+  sessionNotice = null
   picker.setValue(siren)
+  /** Set when the route asks what the caller may not see: the page says so (state 'error'). */
+  let refused = false
 
   try {
     if (siren === null) {
@@ -195,53 +291,89 @@ async function show(siren: string | null): Promise<void> {
       if (epcis.length > 0 && !epcis.some((e) => e.siren === siren)) throw new ApiError(unknownEpciMessage(siren), 404)
       panel.showLoading(epcis.find((e) => e.siren === siren))
       messages.info('Chargement de l’EPCI…')
+      // Only what this caller may see is asked: the public view asks no staff endpoint.
+      const access = epciAccess(session, siren)
+      const full = access === 'full'
+      const commune = communeFromPath()
+      const building = buildingFromPath()
       const [epci, buildings, indicators] = await Promise.all([
         getEpci(siren, controller.signal),
-        getEpciBuildings(siren, controller.signal),
+        full ? getEpciBuildings(siren, controller.signal) : null,
         // Not essential to the view: missing indicators are said in the panel, not an error.
-        getEpciIndicators(siren, new Date().getFullYear(), controller.signal).catch(() => null),
+        full ? getEpciIndicators(siren, new Date().getFullYear(), controller.signal).catch(() => null) : null,
       ])
       if (current !== generation) return
-      followLive(siren)
-      panel.showEpci(epci, buildings, indicators)
+      followLive(full ? siren : null)
+      // An energy manager's own buildings, listed in the EPCI's panel (not asked when a sub-panel replaces it).
+      const own = access === 'own' && commune === null && building === null ? await ownBuildings(epci, controller.signal) : []
+      if (current !== generation) return
+      const view: EpciView = buildings !== null
+        ? { access: 'full', buildings, indicators }
+        : access === 'own' ? { access, communes: session.scope === 'all' ? [] : session.scope.communes, buildings: own } : { access: access === 'full' ? 'outside' : access }
+      panel.showEpci(epci, view)
       // Each building's intensity since 1 January (the EPCI's ranking): the 3D layer's colour, and the map's with it on.
       const intensity = new Map((indicators?.intensity.ranking ?? []).map((r) => [r.id, r.energy_kwh_per_m2_year]))
       shownIntensity = intensity
       buildings3d?.setBuildings(buildings, intensity)
-      territoryMap?.showEpci(epci, mapBuildings(buildings), territoryBounds)
+      territoryMap?.showEpci(epci, buildings === null ? NO_BUILDINGS : mapBuildings(buildings), territoryBounds)
       shownIndicators = indicators
       applyChoropleth()
-      void showAlerts(siren)
+      if (full) void showAlerts(siren)
+      else territoryMap?.setAlertBuildings([])
       document.title = `${epci.nom} — Territoire`
-      messages.info(`${epci.nom} affiché : ${plural(epci.membersLoaded, 'commune')}, ${plural(buildings.features.length, 'bâtiment')} de démonstration.`)
-      const commune = communeFromPath()
-      if (commune !== null) {
-        const nom = await communePanel.show(siren, commune, pathForSiren(siren), controller.signal)
-        if (current !== generation) return
-        document.title = `${nom} — Territoire`
-        messages.info(`${nom} affichée : ses bâtiments classés par intensité.`)
+      messages.info(buildings === null
+        ? `${epci.nom} affiché : ${plural(epci.membersLoaded, 'commune')}.`
+        : `${epci.nom} affiché : ${plural(epci.membersLoaded, 'commune')}, ${plural(buildings.features.length, 'bâtiment')} de démonstration.`)
+      /** A sub-panel the caller may not see: a message in the panel and in #alert, the EPCI still on the map. */
+      const restrict = (kind: RestrictedKind, why: EpciAccess): void => {
+        panel.showRestricted(kind, why, pathForSiren(siren))
+        if (why === 'public') {
+          document.title = `Connexion nécessaire — Territoire`
+          messages.info('Connexion nécessaire pour voir ce détail.')
+        } else {
+          refused = true
+          document.title = `Hors de votre périmètre — Territoire`
+          messages.error(outsideText(kind))
+        }
       }
-      const building = buildingFromPath()
-      if (building !== null) {
+      if (commune !== null) {
+        if (!seesCommune(session, siren, commune)) restrict('commune', access === 'own' ? 'outside' : access)
+        else {
+          const nom = await orOutside(communePanel.show(siren, commune, pathForSiren(siren), controller.signal))
+          if (current !== generation) return
+          if (nom === OUTSIDE) restrict('commune', 'outside')
+          else {
+            document.title = `${nom} — Territoire`
+            messages.info(`${nom} affichée : ses bâtiments classés par intensité.`)
+          }
+        }
+      }
+      if (building !== null && (access === 'public' || access === 'outside')) restrict('building', access)
+      else if (building !== null) {
         const period = periodFromSearch()
-        const shown = await buildingPanel.show(building, period, {
+        const shown = await orOutside(buildingPanel.show(building, period, {
           epciPath: pathForSiren(siren),
           onPeriodChange: (next) => {
             navigateTo(withLayers(`${pathForBuilding(siren, building)}?periode=${next === 'year' ? 'annee' : next}`))
             // The panel is drawn again: the focus goes back to the period chosen, not to the page.
             void show(siren).then(() => document.getElementById('building-period')?.focus())
           },
-        }, controller.signal)
+        }, controller.signal))
         if (current !== generation) return
-        territoryMap?.focusBuilding(building, false)
-        document.title = `${shown.building.nom} — Territoire`
-        messages.info(`${shown.building.nom} affiché.`)
+        if (shown === OUTSIDE) restrict('building', 'outside')
+        else {
+          territoryMap?.focusBuilding(building, false)
+          document.title = `${shown.building.nom} — Territoire`
+          messages.info(`${shown.building.nom} affiché.`)
+        }
       }
     }
     await territoryMap?.settled()
-    if (current === generation) setState(startupError ? 'error' : 'ready')
+    if (current === generation) setState(startupError || refused ? 'error' : 'ready')
   } catch (error) {
     if (current !== generation || controller.signal.aborted) return
+    // The session ended (401): checkSession() shows the route again, as the public sees it.
+    if (error instanceof ApiError && error.status === 401 && isStaff(session)) return
     // Never a blank page: say what went wrong, and fall back to the overview.
     messages.error(errorMessage(error))
     showOverview()
@@ -250,19 +382,47 @@ async function show(siren: string | null): Promise<void> {
   }
 }
 
+const NO_BUILDINGS: BuildingCollection = { type: 'FeatureCollection', features: [] }
+const OUTSIDE = Symbol('outside the scope')
+
+/** A staff panel's load, its 404 (outside the caller's scope: the hub answers as if it did not exist) as OUTSIDE. */
+async function orOutside<T>(load: Promise<T>): Promise<T | typeof OUTSIDE> {
+  try {
+    return await load
+  } catch (error) {
+    if (error instanceof ApiError && error.status === 404) return OUTSIDE
+    throw error
+  }
+}
+
+/**
+ * An energy manager's buildings that stand in this EPCI (his scope lists ids only): each one's
+ * commune, from its indicators of the day. Those he may not see any more are left out.
+ */
+async function ownBuildings(epci: EpciDetail, signal: AbortSignal): Promise<OwnBuilding[]> {
+  if (session.scope === 'all' || session.scope.buildings.length === 0) return []
+  const communes = new Map(epci.communes.map((c) => [c.insee, c.nom]))
+  const today = new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Paris', year: 'numeric', month: '2-digit', day: '2-digit' }).format(new Date())
+  const found = await Promise.all(session.scope.buildings.slice(0, 100).map((id) =>
+    getBuildingIndicators(id, today, today, signal).then((x) => x.building, () => null)))
+  return found.flatMap((b) => (b !== null && communes.has(b.commune) ? [{ id: b.id, nom: b.nom, commune: communes.get(b.commune) ?? b.commune_nom }] : []))
+}
+
 function showOverview(): void {
   followLive(null)
   territoryMap?.setAlertBuildings([])
   shownIndicators = null
   applyChoropleth()
   buildings3d?.setBuildings(null, new Map())
-  panel.showOverview(epcis, listFailed)
+  panel.showOverview(epcis, listFailed, !isStaff(session))
   territoryMap?.showOverview(territoryBounds)
   document.title = 'Territoire — hyperviseur territorial'
   messages.info(epcis.length ? 'Vue d’ensemble du territoire : choisissez un EPCI.' : '')
 }
 
-function onMapError(error: { readonly message: string }): void {
+function onMapError(error: { readonly message: string; readonly status?: number }): void {
+  // A staff layer's tiles refused: the session may have ended (checked; the public view follows if so).
+  if (error.status === 401) return void checkSession()
   // One message per route: a hub that went down fails every tile.
   if (tileErrorShown) return
   tileErrorShown = true
@@ -339,12 +499,18 @@ function layersFromSearch(): LayerToggles {
   }
 }
 
-function applyLayers(toggles: LayerToggles): void {
+/**
+ * The layers asked for, as far as the caller may see them: the public view has the cadastre only
+ * (the URL keeps the others, for after a sign-in).
+ */
+function applyLayers(asked: LayerToggles): void {
+  const staff = seesStaffLayers(session)
+  const toggles: LayerToggles = staff ? asked : { ...asked, buildings3d: false, sensors: false, communes: null }
   applied = toggles
   buildings3d?.setColoring(toggles.buildingColoring)
   buildings3d?.setVisible(toggles.buildings3d)
   territoryMap?.setBuildingColors(toggles.buildings3d ? toggles.buildingColoring : 'usage')
-  territoryMap?.setLayersVisible('sensors', toggles.sensors)
+  territoryMap?.setSensorsLayer(!staff ? 'absent' : toggles.sensors ? 'visible' : 'hidden')
   territoryMap?.setLayersVisible('cadastre', toggles.cadastre)
   applyChoropleth()
 }

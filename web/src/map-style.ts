@@ -24,15 +24,15 @@ export const LAYER = {
   /** Layers the user turns on (« Couches »), hidden at first. */
   parcelsLine: 'parcels-line',
   cadastralBuildingsFill: 'cadastral-buildings-fill',
+  /** Staff only: added with its source once signed in (sensorsSource, sensorsLayer). */
   sensorsCircle: 'sensors-circle',
   /** A red ring around the buildings with an open alert (always on). */
   alertsRing: 'alerts-ring',
 } as const
 
-/** The optional layers of each toggle of « Couches ». */
+/** The optional layers of each toggle of « Couches » that every style has (the sensors' come and go with the session). */
 export const TOGGLED_LAYERS = {
   cadastre: [LAYER.parcelsLine, LAYER.cadastralBuildingsFill],
-  sensors: [LAYER.sensorsCircle],
 } as const
 
 /** From this zoom the cadastre is drawn (a parcel is a few pixels wide at 14). */
@@ -138,6 +138,11 @@ export function selectedEpciFilter(siren: string | null): ExpressionSpecificatio
   return isSelected('siren', siren)
 }
 
+/**
+ * The map's own style: the public layers (communes, EPCI, cadastre) and the buildings' GeoJSON
+ * sources, empty until a signed-in caller's EPCI fills them. No staff-only tile source: the
+ * public view asks nothing it would be refused; the sensors' are added once signed in.
+ */
 export function buildStyle(origin: string): StyleSpecification {
   return {
     version: 8,
@@ -152,7 +157,6 @@ export function buildStyle(origin: string): StyleSpecification {
       [SOURCE.buildingPoints]: { type: 'geojson', data: emptyCollection() },
       [SOURCE.parcels]: { type: 'vector', url: `${origin}/tiles/parcels.json` },
       [SOURCE.cadastralBuildings]: { type: 'vector', url: `${origin}/tiles/cadastral-buildings.json` },
-      [SOURCE.sensors]: { type: 'vector', url: `${origin}/tiles/sensors.json` },
     },
     layers: [
       { id: LAYER.background, type: 'background', paint: { 'background-color': COLORS.background } },
@@ -244,15 +248,24 @@ export function buildStyle(origin: string): StyleSpecification {
         layout: { visibility: 'none' },
         paint: { 'line-color': '#8a6d3b', 'line-width': 0.7 },
       },
-      {
-        id: LAYER.sensorsCircle,
-        type: 'circle',
-        source: SOURCE.sensors,
-        'source-layer': 'sensors',
-        layout: { visibility: 'none' },
-        paint: { 'circle-color': sensorColor, 'circle-radius': ['interpolate', ['linear'], ['zoom'], 10, 3, 16, 7], 'circle-stroke-color': '#ffffff', 'circle-stroke-width': 1 },
-      },
     ],
+  }
+}
+
+/** The sensors' vector tiles (staff only: their TileJSON answers 401 to the public). */
+export function sensorsSource(origin: string): SourceSpecification {
+  return { type: 'vector', url: `${origin}/tiles/sensors.json` }
+}
+
+/** The sensors' dots, drawn over everything else. */
+export function sensorsLayer(visible: boolean): LayerSpecification {
+  return {
+    id: LAYER.sensorsCircle,
+    type: 'circle',
+    source: SOURCE.sensors,
+    'source-layer': 'sensors',
+    layout: { visibility: visible ? 'visible' : 'none' },
+    paint: { 'circle-color': sensorColor, 'circle-radius': ['interpolate', ['linear'], ['zoom'], 10, 3, 16, 7], 'circle-stroke-color': '#ffffff', 'circle-stroke-width': 1 },
   }
 }
 

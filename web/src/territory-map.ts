@@ -26,6 +26,8 @@ import {
   intensityColor,
   statusColor,
   selectedEpciFilter,
+  sensorsLayer,
+  sensorsSource,
   TOGGLED_LAYERS,
   usageColor,
   waitingStyle,
@@ -55,10 +57,12 @@ export interface BuildingEntry {
 
 export interface TerritoryMapOptions {
   readonly initialBounds: Bbox | null
-  /** A tile or source failed to load (the hub went down, a tile errored). */
-  readonly onLoadError: (error: { readonly message: string }) => void
+  /** A tile or source failed to load (the hub went down, a tile errored; `status` 401: the session ended). */
+  readonly onLoadError: (error: { readonly message: string; readonly status?: number }) => void
   /** Name of an EPCI by SIREN, for the commune popup's link to its EPCI. */
   readonly epciName: (siren: string) => string | undefined
+  /** Whether the caller may open a commune's panel: its popup links to it only then. */
+  readonly seesCommune: (siren: string, insee: string) => boolean
   /** A MapLibre style drawn under the map's own layers; null: none (the map needs no internet). */
   readonly basemapStyleUrl: string | null
   /** The basemap could not be fetched or drawn (offline…): the map goes on without it. Called once. */
@@ -88,6 +92,8 @@ export class TerritoryMap {
    */
   private styleAttempt: ((error: { readonly message: string }) => void) | null = null
   private basemapFailed = false
+  /** The sensors' source and layer: absent from the public view, hidden or shown for staff. */
+  private sensors: 'absent' | 'hidden' | 'visible' = 'absent'
 
   constructor(
     container: HTMLElement,
@@ -217,6 +223,26 @@ export class TerritoryMap {
     if (source?.tiles) source.setTiles([...source.tiles])
   }
 
+  /**
+   * The sensors' layer: `absent` (the public view: neither its source nor its layer, so no request
+   * for its staff-only tiles), or present, hidden or shown. Applied from the latest call, whatever
+   * order the style's loading runs them in.
+   */
+  setSensorsLayer(state: 'absent' | 'hidden' | 'visible'): void {
+    this.sensors = state
+    this.whenStyleLoaded(() => {
+      const present = this.map.getLayer(LAYER.sensorsCircle) !== undefined
+      if (this.sensors === 'absent') {
+        if (present) this.map.removeLayer(LAYER.sensorsCircle)
+        if (this.map.getSource(SOURCE.sensors)) this.map.removeSource(SOURCE.sensors)
+        return
+      }
+      if (!this.map.getSource(SOURCE.sensors)) this.map.addSource(SOURCE.sensors, sensorsSource(location.origin))
+      if (!present) this.map.addLayer(sensorsLayer(this.sensors === 'visible'))
+      else this.map.setLayoutProperty(LAYER.sensorsCircle, 'visibility', this.sensors === 'visible' ? 'visible' : 'none')
+    })
+  }
+
   /** Shows or hides a group of optional layers (« Couches »). */
   setLayersVisible(group: keyof typeof TOGGLED_LAYERS, visible: boolean): void {
     const apply = (): void => {
@@ -344,7 +370,7 @@ export class TerritoryMap {
       if (!hit) return this.closePopups()
       this.tooltip.remove()
       const content =
-        hit.kind === 'building' ? buildingPopup(hit.properties) : communePopup(hit.properties, this.selected, this.options.epciName)
+        hit.kind === 'building' ? buildingPopup(hit.properties) : communePopup(hit.properties, this.selected, this.options)
       this.openPopup(event.lngLat, content, false)
     })
   }
@@ -399,10 +425,10 @@ function communeTooltip(commune: CommuneTileProperties): HTMLElement {
 function communePopup(
   commune: CommuneTileProperties,
   selected: string | null,
-  epciName: (siren: string) => string | undefined,
+  options: Pick<TerritoryMapOptions, 'epciName' | 'seesCommune'>,
 ): HTMLElement {
   const epci = commune.epci
-  const name = epci ? epciName(epci) : undefined
+  const name = epci ? options.epciName(epci) : undefined
   return h(
     'div',
     { class: 'popup-body' },
@@ -419,7 +445,7 @@ function communePopup(
       epci !== selected &&
       name !== undefined &&
       h('p', { class: 'popup-action' }, h('a', { href: pathForSiren(epci), 'data-siren': epci }, `Afficher ${name}`)),
-    epci !== undefined && epci === selected &&
+    epci !== undefined && epci === selected && options.seesCommune(epci, commune.code) &&
       h('p', { class: 'popup-action' }, h('a', { href: pathForCommune(epci, commune.code), 'data-commune': commune.code }, 'Voir la commune et ses bâtiments')),
   )
 }
