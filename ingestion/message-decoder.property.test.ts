@@ -5,6 +5,7 @@
  */
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
+import { EARLIEST_READING_TIME, MessageRejection } from '../sensors/index.ts'
 import {
   chirpstackLog,
   chirpstackUp,
@@ -71,5 +72,38 @@ describe('message decoder under hostile input', () => {
       fc.tuple(fc.constant(TOPICS.senml), nearValidText(senmlPack)),
     )
     fc.assert(fc.property(message, ([topic, text]) => decodes(topic, Buffer.from(text, 'utf8'))), RUNS)
+  })
+})
+
+describe('message decoder: a reading time is plausible or refused', () => {
+  // Milliseconds from year 0000 to 9999 (what RFC 3339 can write), often near either bound.
+  const ms = fc.oneof(
+    fc.integer({ min: Date.parse('0000-01-01T00:00:00Z'), max: Date.parse('9999-12-31T23:59:59.999Z') }),
+    fc.integer({ min: EARLIEST_READING_TIME * 1000 - 5_000, max: EARLIEST_READING_TIME * 1000 + 5_000 }),
+    fc.integer({ min: (NOW + SKEW) * 1000 - 5_000, max: (NOW + SKEW) * 1000 + 5_000 }),
+  )
+  const expected = (t: number) => (t < EARLIEST_READING_TIME ? 'timestamp_too_old' : t > NOW + SKEW ? 'timestamp_in_future' : null)
+  const reasonOf = (topic: string, message: unknown): string | null => {
+    try {
+      decodeMessage(topic, Buffer.from(JSON.stringify(message), 'utf8'), receivedAt, options)
+      return null
+    } catch (error) {
+      if (error instanceof MessageRejection) return error.reason
+      throw error
+    }
+  }
+
+  it('every format: accepted exactly from 2000-01-01 to now plus the skew', () => {
+    fc.assert(fc.property(ms, fc.constantFrom('ttn', 'up', 'senml'), (at, format) => {
+      const text = new Date(at).toISOString()
+      const message = format === 'ttn'
+        ? { ...ttnUplink, uplink_message: { ...ttnUplink.uplink_message, received_at: text } }
+        : format === 'up'
+          ? { ...chirpstackUp, time: text }
+          : [{ ...senmlPack[0], bt: at / 1000, t: 0 }]
+      // SenML reads a time below 2^28 s (before mid-1978) as relative to the reception.
+      const time = format === 'senml' && at / 1000 < 2 ** 28 ? at / 1000 + NOW : at / 1000
+      expect(reasonOf(TOPICS[format], message)).toBe(expected(time))
+    }), RUNS)
   })
 })

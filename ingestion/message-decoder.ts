@@ -2,7 +2,8 @@
  * One MQTT message → what it says, without I/O: the format is told by the topic (The Things
  * Stack v3 uplink, ChirpStack v4 up or log event, or SenML for anything else), the size is
  * checked before any parsing, JSON is strict (RFC 8259: no NaN/Infinity tokens), and times
- * may not lie in the future beyond the allowed skew.
+ * may not lie in the future beyond the allowed skew (nor before 2000: the parsers refuse those,
+ * sensors/reading-time.ts).
  */
 import {
   MessageRejection,

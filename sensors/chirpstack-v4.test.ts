@@ -174,6 +174,23 @@ describe('ChirpStack v4 up events', () => {
     expect(rejection(parseChirpstackUp, message).reason).toBe('invalid_type')
   })
 
+  it('accepts a time from 2000-01-01T00:00:00Z on', () => {
+    expect(parseChirpstackUp(variant(documentedUp, { time: '2000-01-01T00:00:00+00:00' })).time).toBe(946_684_800)
+    expect(parseChirpstackUp(variant(documentedUp, { time: '2000-01-01T01:00:00.001+01:00' })).time).toBeCloseTo(946_684_800.001, 6)
+  })
+
+  it.each([
+    ['just before 2000', '1999-12-31T23:59:59.999+00:00'],
+    ['just before 2000 by its offset', '2000-01-01T00:59:59+01:00'],
+    ['in 1900', '1900-01-01T00:00:00Z'],
+    ['in year 1', '0001-01-01T00:00:00+00:00'],
+    ['the epoch (a zeroed protobuf Timestamp)', '1970-01-01T00:00:00Z'],
+  ])('refuses a time %s (timestamp_too_old), saying the bound', (_name, time) => {
+    const { reason, detail } = rejection(parseChirpstackUp, variant(documentedUp, { time }))
+    expect(reason).toBe('timestamp_too_old')
+    expect(detail).toMatch(/^"time" .* is before 2000-01-01T00:00:00Z, the earliest a reading may be$/)
+  })
+
   it('names the faulty field', () => {
     expect(rejection(parseChirpstackUp, variant(documentedUp, { fCnt: '10' })).detail).toBe('"fCnt" must be an integer from 0 to 4294967295 (got "10")')
     expect(rejection(parseChirpstackUp, variant(documentedUp, { deviceInfo: { ...deviceInfo, devEui: 'AQEBAQEBAQE=' } })).detail)
@@ -208,6 +225,10 @@ describe('ChirpStack v4 log events', () => {
     })
     expect(parseChirpstackLog({ ...codecLog, deviceInfo: undefined }).devEui).toBeNull()
     expect(parseChirpstackLog({ ...codecLog, deviceInfo: { deviceName: 'x' } }).devEui).toBeNull()
+  })
+
+  it('keeps a log’s time whatever it is: a log is no reading', () => {
+    expect(parseChirpstackLog(variant(codecLog, { time: '1970-01-01T00:00:00Z' })).time).toBe(0)
   })
 
   it.each([

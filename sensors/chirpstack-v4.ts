@@ -5,13 +5,15 @@
  * - `up` (`application/{application id}/device/{dev eui}/event/up`, `UplinkEvent`): device in
  *   `deviceInfo.devEui` (lower-case hex) and `deviceInfo.deviceName`; `object` only when the device
  *   profile has a codec (absent too when the codec failed: a `log` event with code UPLINK_CODEC then
- *   says why); `data` the FRMPayload (base64); `time` RFC 3339 with an offset ("+00:00" or "Z");
- *   `deduplicationId` (UUID) names the uplink and is required. Recent releases emit every scalar,
+ *   says why); `data` the FRMPayload (base64); `time` RFC 3339 with an offset ("+00:00" or "Z"),
+ *   refused before 2000 ('timestamp_too_old'); `deduplicationId` (UUID) names the uplink and is
+ *   required. Recent releases emit every scalar,
  *   early v4 releases left defaults out (the documented example has no `fCnt`): an absent `fCnt`
  *   is 0, an absent `fPort` is null. A `joinServerContext` means ChirpStack has no AppSKey and
  *   `data` is still encrypted: it is no application payload, so `payload` is null.
  * - `log` (`…/event/log`, `LogEvent`): `level` and `code` as enum names (INFO and UNKNOWN, the
- *   defaults, when absent), `description`, `time` and `deviceInfo` when present.
+ *   defaults, when absent), `description`, `time` and `deviceInfo` when present. A log's time is
+ *   no reading's and is not bounded: the log is kept as a dead letter for what it says.
  */
 import { MessageRejection } from './rejection.ts'
 import {
@@ -22,6 +24,7 @@ import {
   optionalUnsigned,
   requireDevEui,
   requireObject,
+  requireReadingTime,
   requireString,
   requireTime,
   type Uplink,
@@ -30,7 +33,7 @@ import {
 export function parseChirpstackUp(message: unknown): Uplink {
   const root = requireObject(message, '')
   const uplinkId = requireString(root.deduplicationId, 'deduplicationId')
-  const time = requireTime(root.time, 'time')
+  const time = requireReadingTime(root.time, 'time')
   const info = requireObject(root.deviceInfo, 'deviceInfo')
   const devEui = requireDevEui(info.devEui, 'deviceInfo.devEui')
   const deviceName = optionalString(info.deviceName, 'deviceInfo.deviceName')

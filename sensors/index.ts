@@ -1,5 +1,6 @@
 export { parseSenml, resolveSenml } from './senml.ts'
 export type { SenmlRecord, SenmlOptions } from './senml.ts'
+export { EARLIEST_READING_TIME } from './reading-time.ts'
 export { MessageRejection, REJECTION_MEANINGS, REJECTION_REASONS } from './rejection.ts'
 export type { RejectionReason } from './rejection.ts'
 export { flattenDecoded } from './uplink.ts'

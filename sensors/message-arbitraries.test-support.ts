@@ -8,6 +8,7 @@
 import fc from 'fast-check'
 import { expect } from 'vitest'
 import type { ChirpstackLog } from './chirpstack-v4.ts'
+import { EARLIEST_READING_TIME } from './reading-time.ts'
 import { MessageRejection, REJECTION_REASONS } from './rejection.ts'
 import type { SenmlRecord } from './senml.ts'
 import type { Uplink } from './uplink.ts'
@@ -22,6 +23,12 @@ export const RUNS = { numRuns: 10_000 } as const
 export function expectValidTime(seconds: number): void {
   expect(Number.isFinite(seconds)).toBe(true)
   expect(Number.isNaN(new Date(seconds * 1000).getTime())).toBe(false)
+}
+
+/** A reading's time: a valid time, and not before 2000-01-01 (reading-time.ts). */
+export function expectReadingTime(seconds: number): void {
+  expectValidTime(seconds)
+  expect(seconds).toBeGreaterThanOrEqual(EARLIEST_READING_TIME)
 }
 
 /**
@@ -59,6 +66,10 @@ export const nastyValue: fc.Arbitrary<unknown> = fc.oneof(
     'ffffffffffffffff', 'FFFFFFFFFFFFFFFF', '0101010101010g01', '2020-02-30T00:00:00Z', '2020-02-12T15:15:46Z',
     '9999-12-31T23:59:59.999999999-23:59', '0000-01-01T00:00:00+23:59', '2020-02-12T15:15:46.' + '9'.repeat(400) + 'Z',
     '+275760-09-13T00:00:00Z', 'qg==', 'q===', '=', 'urn:dev:x:', 'UPLINK_CODEC', 'as:up:1',
+    // Around the earliest reading time (2000-01-01T00:00:00Z), and long before it (PostgreSQL stops at 4714 BC).
+    '1999-12-31T23:59:59.999Z', '2000-01-01T00:00:00Z', '2000-01-01T00:59:59+01:00', '1900-01-01T00:00:00Z', '0001-01-01T00:00:00Z',
+    '1970-01-01T00:00:00Z', EARLIEST_READING_TIME, EARLIEST_READING_TIME - 0.001, EARLIEST_READING_TIME + 0.001, 5e8, -2_208_988_800,
+    -62_135_596_800, -210_866_803_200, -210_866_803_201, -8.64e12, -8.64e12 - 1,
   ),
   fc.double(),
   fc.integer(),
@@ -89,7 +100,7 @@ export function expectSenmlRecords(records: readonly SenmlRecord[], now = NOW): 
   expect(records.length).toBeGreaterThan(0)
   for (const r of records) {
     expect(r.baseName + r.name).toMatch(/^[A-Za-z0-9][A-Za-z0-9\-:./_]*$/)
-    expectValidTime(r.time)
+    expectReadingTime(r.time)
     expect(r.time).toBeLessThanOrEqual(now + SKEW)
     if (r.value !== null) expect(Number.isFinite(r.value)).toBe(true)
     if (r.sum !== null) expect(Number.isFinite(r.sum)).toBe(true)
@@ -104,7 +115,7 @@ export function expectUplink(u: Uplink, network: Uplink['network']): void {
   expect(u.network).toBe(network)
   expect(u.devEui).toMatch(/^[0-9a-f]{16}$/)
   expect(u.deviceName === null || typeof u.deviceName === 'string').toBe(true)
-  expectValidTime(u.time)
+  expectReadingTime(u.time)
   if (u.fPort !== null) expect(Number.isInteger(u.fPort) && u.fPort >= 0 && u.fPort <= 255).toBe(true)
   expect(Number.isInteger(u.fCnt) && u.fCnt! >= 0 && u.fCnt! <= 0xffff_ffff).toBe(true)
   if (u.payload !== null) expect(u.payload).toBeInstanceOf(Uint8Array)

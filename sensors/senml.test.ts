@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+import { EARLIEST_READING_TIME } from './reading-time.ts'
 import { MessageRejection } from './rejection.ts'
 import { parseSenml } from './senml.ts'
 
@@ -86,7 +87,7 @@ describe('SenML resolution (RFC 8428 §4.6)', () => {
   it.each([
     ['timestamp_in_future', '[{"n":"a","v":1,"bt":1e20}]'], // beyond the Date range: toISOString threw
     ['non_finite_value', '[{"n":"a","v":1,"bt":1e308,"t":1e308}]'], // bt + t overflows to Infinity
-    ['invalid_senml', '[{"n":"a","v":1,"bt":-1e300}]'], // was accepted with a time no Date can hold
+    ['timestamp_too_old', '[{"n":"a","v":1,"bt":-1e300}]'], // was accepted with a time no Date can hold
     ['invalid_type', `[{"n":"a","v":1,"bn":${'['.repeat(10_000)}${']'.repeat(10_000)}}]`], // the message stringified it: stack overflow
   ])('refuses %s without throwing anything else: %s', (reason, payload) => {
     expect(rejection(payload).reason).toBe(reason)
@@ -98,5 +99,51 @@ describe('SenML resolution (RFC 8428 §4.6)', () => {
 
   it('accepts a time within the allowed clock skew', () => {
     expect(parseSenml(`[{"n":"a","v":1,"t":${NOW + 299}}]`, options)[0]!.time).toBe(NOW + 299)
+  })
+})
+
+describe('SenML times before the earliest reading time (2000-01-01T00:00:00Z)', () => {
+  const pack = (records: object[]) => JSON.stringify(records)
+  const timeOf = (records: object[]) => parseSenml(pack(records), options).map((r) => r.time)
+
+  it('accepts the bound itself and a time just after it', () => {
+    expect(timeOf([{ n: 'a', v: 1, bt: EARLIEST_READING_TIME }])).toEqual([EARLIEST_READING_TIME])
+    expect(timeOf([{ n: 'a', v: 1, bt: EARLIEST_READING_TIME + 0.001 }])).toEqual([EARLIEST_READING_TIME + 0.001])
+  })
+
+  it('refuses a time just before it, the detail saying the bound', () => {
+    expect(rejection(pack([{ n: 'a', v: 1, bt: EARLIEST_READING_TIME - 0.001 }]))).toEqual({
+      reason: 'timestamp_too_old',
+      detail: 'record 1: time 1999-12-31T23:59:59.999Z is before 2000-01-01T00:00:00Z, the earliest a reading may be',
+    })
+  })
+
+  it.each([
+    // A Date holds these, PostgreSQL does not: they used to fail their whole batch as storage_error.
+    ['PostgreSQL’s earliest timestamptz (4714-11-24 BC)', Date.UTC(-4713, 10, 24) / 1000],
+    ['just before PostgreSQL’s earliest timestamptz', Date.UTC(-4713, 10, 24) / 1000 - 1],
+    ['year 1', Date.parse('0001-01-01T00:00:00Z') / 1000],
+    ['1900', Date.UTC(1900, 0, 1) / 1000],
+    ['1985, an absolute time above 2^28 (not relative)', Date.UTC(1985, 0, 1) / 1000],
+    ['the earliest Date', -8.64e12],
+  ])('refuses %s', (_name, bt) => {
+    expect(rejection(pack([{ n: 'a', v: 1, bt }])).reason).toBe('timestamp_too_old')
+  })
+
+  it('refuses a relative time reaching back before the bound', () => {
+    expect(rejection(pack([{ n: 'a', v: 1, t: EARLIEST_READING_TIME - NOW - 1 }])).reason).toBe('timestamp_too_old')
+    expect(timeOf([{ n: 'a', v: 1, t: EARLIEST_READING_TIME - NOW }])).toEqual([EARLIEST_READING_TIME])
+  })
+
+  it('applies the bound to bt + t, not to each', () => {
+    expect(rejection(pack([{ n: 'a', v: 1, bt: EARLIEST_READING_TIME, t: -1 }])).reason).toBe('timestamp_too_old')
+    expect(timeOf([{ n: 'a', v: 1, bt: EARLIEST_READING_TIME - 60, t: 60 }])).toEqual([EARLIEST_READING_TIME])
+    const { reason, detail } = rejection(pack([{ bn: 'urn:dev:x:', bt: EARLIEST_READING_TIME + 5, n: 'a', v: 1 }, { n: 'b', t: -10, v: 2 }]))
+    expect(reason).toBe('timestamp_too_old')
+    expect(detail).toMatch(/^record 2: time 1999-12-31T23:59:55\.000Z is before 2000-01-01T00:00:00Z/)
+  })
+
+  it('prints a time no Date can hold in seconds', () => {
+    expect(rejection(pack([{ n: 'a', v: 1, bt: -1e300 }])).detail).toBe('record 1: time -1e+300 s is before 2000-01-01T00:00:00Z, the earliest a reading may be')
   })
 })

@@ -3,8 +3,10 @@
  * value and sum applied to the records that follow; relative times (resolved time below 2^28)
  * counted from the time of reception. Strict: JSON per RFC 8259 only, no type coercion
  * ("21,5" is not 21.5), finite numbers only, unknown must-understand fields (ending in "_")
- * refused. One bad record rejects the whole pack.
+ * refused. One bad record rejects the whole pack. A resolved time may lie neither in the future
+ * (beyond the allowed clock skew) nor before 2000 (reading-time.ts).
  */
+import { describeTime, requireNotTooOld } from './reading-time.ts'
 import { MessageRejection } from './rejection.ts'
 
 export interface SenmlRecord {
@@ -28,8 +30,6 @@ const RELATIVE_TIME_LIMIT = 2 ** 28
 const NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9\-:./_]*$/
 const KNOWN_FIELDS = new Set(['bn', 'bt', 'bu', 'bv', 'bs', 'bver', 'n', 'u', 'v', 'vs', 'vb', 'vd', 's', 't', 'ut'])
 const SUPPORTED_VERSION = 10
-/** The Date range, ±8.64e15 ms: times outside it cannot be printed or stored. */
-const MAX_TIME = 8.64e12
 
 export interface SenmlOptions {
   /** Reception time, seconds since the epoch: the origin of relative times. */
@@ -99,9 +99,9 @@ export function resolveSenml(pack: unknown, options: SenmlOptions): SenmlRecord[
     // bt + t may overflow to ±Infinity, or land outside what a Date (and the database) can hold.
     if (!Number.isFinite(time)) throw new MessageRejection('non_finite_value', `${at}: resolved time is not finite`)
     if (time > options.now + options.maxFutureSkewSeconds) {
-      throw new MessageRejection('timestamp_in_future', `${at}: time ${time <= MAX_TIME ? new Date(time * 1000).toISOString() : `${time} s`} is in the future`)
+      throw new MessageRejection('timestamp_in_future', `${at}: time ${describeTime(time)} is in the future`)
     }
-    if (time < -MAX_TIME) throw new MessageRejection('invalid_senml', `${at}: time ${time} s is before the earliest date`)
+    requireNotTooOld(time, `${at}: time`)
     const unit = record.u === undefined ? baseUnit : string(record.u, 'u', at)
     if (value !== null && !Number.isFinite(value)) throw new MessageRejection('non_finite_value', `${at}: resolved value is not finite`)
     if (sum !== null && !Number.isFinite(sum)) throw new MessageRejection('non_finite_value', `${at}: resolved sum is not finite`)

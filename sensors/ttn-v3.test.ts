@@ -197,6 +197,28 @@ describe('The Things Stack v3 uplinks', () => {
     expect(rejection(message).reason).toBe('invalid_type')
   })
 
+  it('accepts a reception time from 2000-01-01T00:00:00Z on', () => {
+    expect(parseTtnUplink(variant({ up: { received_at: '2000-01-01T00:00:00Z' } })).time).toBe(946_684_800)
+    expect(parseTtnUplink(variant({ up: { received_at: '2000-01-01T00:00:00.001Z' } })).time).toBeCloseTo(946_684_800.001, 6)
+  })
+
+  it.each([
+    ['just before 2000', { up: { received_at: '1999-12-31T23:59:59.999Z' } }],
+    ['in 1900', { up: { received_at: '1900-01-01T00:00:00Z' } }],
+    ['in year 1', { up: { received_at: '0001-01-01T00:00:00Z' } }],
+    ['in year 0, offset to the day before', { up: { received_at: '0000-01-01T00:00:00+23:59' } }],
+    ['in the fallback, before 2000', { up: { received_at: undefined }, root: { received_at: '1970-01-01T00:00:00Z' } }],
+  ])('refuses a reception time %s (timestamp_too_old)', (_name, changes) => {
+    expect(rejection(variant(changes)).reason).toBe('timestamp_too_old')
+  })
+
+  it('says which time and the bound', () => {
+    expect(rejection(variant({ up: { received_at: '1999-12-31T23:59:59.999Z' } })).detail)
+      .toBe('"uplink_message.received_at" 1999-12-31T23:59:59.999Z is before 2000-01-01T00:00:00Z, the earliest a reading may be')
+    expect(rejection(variant({ up: { received_at: undefined }, root: { received_at: '1970-01-01T00:00:00Z' } })).detail)
+      .toBe('"received_at" 1970-01-01T00:00:00.000Z is before 2000-01-01T00:00:00Z, the earliest a reading may be')
+  })
+
   it('names the faulty field', () => {
     expect(rejection(variant({ up: { f_cnt: '1' } })).detail).toBe('"uplink_message.f_cnt" must be an integer from 0 to 4294967295 (got "1")')
     expect(rejection(variant({ ids: { dev_eui: '0004A30B001C053' } })).detail).toMatch(/^"end_device_ids.dev_eui" must be a DevEUI of 16 hex digits/)

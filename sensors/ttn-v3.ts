@@ -9,7 +9,7 @@
  *   always when the frame had one. When `app_s_key` is present the device skips payload crypto at
  *   the server and `frm_payload` is still encrypted: it is no application payload, so `payload` is null.
  * - Time: `uplink_message.received_at` (Network Server reception), else the top-level `received_at`
- *   (Application Server reception); nanosecond RFC 3339.
+ *   (Application Server reception); nanosecond RFC 3339; before 2000, refused ('timestamp_too_old').
  * - `f_cnt` absent means 0; `f_port` absent means the frame had no FPort (the Application Server never
  *   sees port 0): null.
  * - `uplinkId`: the Application Server's uplink correlation id (`as:up:…`), else the first one.
@@ -26,8 +26,8 @@ import {
   optionalUnsigned,
   requireDevEui,
   requireObject,
+  requireReadingTime,
   requireString,
-  requireTime,
   type Uplink,
 } from './uplink.ts'
 
@@ -64,8 +64,8 @@ export function parseTtnUplink(message: unknown): Uplink {
   const up = requireObject(root.uplink_message, 'uplink_message')
 
   let time: number
-  if (!isAbsent(up.received_at)) time = requireTime(up.received_at, 'uplink_message.received_at')
-  else if (!isAbsent(root.received_at)) time = requireTime(root.received_at, 'received_at')
+  if (!isAbsent(up.received_at)) time = requireReadingTime(up.received_at, 'uplink_message.received_at')
+  else if (!isAbsent(root.received_at)) time = requireReadingTime(root.received_at, 'received_at')
   else throw new MessageRejection('invalid_type', 'neither "uplink_message.received_at" nor "received_at" is present')
 
   const fPort = optionalUnsigned(up.f_port, 'uplink_message.f_port', 255)

@@ -9,6 +9,7 @@
  * fields are read that way here; a field that is present must have the documented JSON type (no
  * coercion: "12" is not 12).
  */
+import { requireNotTooOld } from './reading-time.ts'
 import { MessageRejection } from './rejection.ts'
 
 /** One LoRaWAN uplink as a network server reports it, whatever the server. */
@@ -223,6 +224,11 @@ export function requireTime(value: unknown, field: string): number {
   const seconds = parseRfc3339(value)
   if (seconds === null) throw new MessageRejection('invalid_type', `${label(field)} is not an RFC 3339 time (got ${describe(value)})`)
   return seconds
+}
+
+/** A required RFC 3339 time an uplink was received at, as seconds since the epoch: not before 2000 (reading-time.ts). */
+export function requireReadingTime(value: unknown, field: string): number {
+  return requireNotTooOld(requireTime(value, field), label(field))
 }
 
 /** A required DevEUI, lower-cased. */

@@ -163,6 +163,7 @@ describe('SenML', () => {
 
 describe('dead letters: every reason, with the message kept whole', () => {
   const bn = devices.senml.senmlBaseName
+  const oldClock = { id: 'ghost', devEui: eui() } // refused for its time before its device is looked up
   const cases: Array<[reason: string, topic: () => string, payload: () => string | Buffer]> = [
     ['invalid_json', () => `${SENML}/${uniqueName('j')}`, () => `[{"bn":"${bn}","n":"co2","v":NaN}]`],
     ['invalid_json', () => ttnTopic(uniqueName('j')), () => '{"end_device_ids": '],
@@ -175,6 +176,11 @@ describe('dead letters: every reason, with the message kept whole', () => {
     ['non_finite_value', () => ttnTopic(uniqueName('n')), () => ttn(devices.ambiance, nextTime(), { decoded_payload: { temperature: null } })],
     ['timestamp_in_future', () => `${SENML}/${uniqueName('f')}`, () => JSON.stringify([{ bn, n: 'co2', v: 500, t: Date.now() / 1000 + 86_400 }])],
     ['timestamp_in_future', () => ttnTopic(uniqueName('f')), () => ttn(devices.ambiance, Math.floor(Date.now() / 1000) + 86_400, { decoded_payload: { co2: 500 } })],
+    // Times a Date holds but PostgreSQL does not (before 4714 BC) used to fail their whole batch as storage_error.
+    ['timestamp_too_old', () => `${SENML}/${uniqueName('o')}`, () => JSON.stringify([{ bn, n: 'co2', v: 500, bt: Date.UTC(-4713, 10, 24) / 1000 - 86_400 }])],
+    ['timestamp_too_old', () => `${SENML}/${uniqueName('o')}`, () => JSON.stringify([{ bn, n: 'co2', v: 500, bt: Date.UTC(1999, 11, 31, 23, 59, 59) / 1000 }])],
+    ['timestamp_too_old', () => ttnTopic(uniqueName('o')), () => ttn(devices.ambiance, Date.UTC(1900, 0, 1) / 1000, { decoded_payload: { co2: 500 } })],
+    ['timestamp_too_old', () => csTopic(oldClock.devEui, 'up'), () => chirpstack(oldClock, Date.parse('0001-01-01T00:00:00Z') / 1000, { object: { co2: 500 } })],
     ['unknown_device', () => `${SENML}/${uniqueName('u')}`, () => JSON.stringify([{ bn: 'urn:dev:nobody:', n: 'co2', v: 500 }])],
     ['unknown_device', () => ttnTopic(uniqueName('u')), () => ttn({ id: 'ghost', devEui: eui() }, nextTime(), { decoded_payload: { co2: 500 } })],
     ['unknown_device', () => csTopic(eui(), 'up'), () => chirpstack({ id: 'ghost', devEui: eui() }, nextTime(), { object: { co2: 500 } })],
