@@ -164,6 +164,11 @@ const families: ReadonlyArray<{ family: string; path: (side: 'A' | 'B') => strin
     expected: [['public', 200, 200], ['staffA', 200, 200], ['managerBuildingA', 200, 200]],
   },
   {
+    family: 'staff collection: OGC items',
+    path: (s) => `/ogc/collections/sensors/items/${sensor[s]}`,
+    expected: [['public', 401, 401], ['admin', 200, 200], ['staffA', 200, 404], ['managerBuildingA', 200, 404], ['managerCommuneA', 200, 404]],
+  },
+  {
     family: 'open data: OGC items',
     path: (s) => `/ogc/collections/buildings/items/${building[s]}`,
     expected: [['public', 200, 200], ['admin', 200, 200], ['staffA', 200, 200], ['managerBuildingA', 200, 200]],
@@ -212,6 +217,22 @@ describe('role × endpoint family × own and other territory', () => {
     const staffRows = (await operat('staffA')).split('\n').filter((l) => l.includes(`;${B.commune};`) || l.includes(`,${B.commune},`))
     expect(staffRows).toEqual([])
     expect(adminRows.length).toBeGreaterThanOrEqual(0) // the admin's export is readable (status checked in body())
+
+    // The staff's collection and its download hold the caller's sensors; the open-data catalogue never lists it.
+    const ogcSensors = async (who: string) => ((await body(who, '/ogc/collections/sensors/items?limit=10000')).features as { id: string }[]).map((f) => f.id)
+    expect(await ogcSensors('admin')).toEqual(expect.arrayContaining([sensor.A, sensor.B]))
+    expect(await ogcSensors('staffA')).toContain(sensor.A)
+    expect(await ogcSensors('staffA')).not.toContain(sensor.B)
+    const managers = await ogcSensors('managerBuildingA')
+    expect(managers).toContain(sensor.A)
+    expect(managers.every((id) => id.startsWith(`${device.A}.`))).toBe(true) // his building's device's sensors only
+    const download = (await body('staffA', '/download/sensors.csv')) as string
+    expect(download).toContain(sensor.A)
+    expect(download).not.toContain(sensor.B)
+    const listed = async (who: string) => ((await body(who, '/ogc/collections')).collections as { id: string }[]).map((c) => c.id)
+    expect(await listed('public')).not.toContain('sensors')
+    expect(await listed('staffA')).toContain('sensors')
+    expect(JSON.stringify(await body('admin', '/catalog'))).not.toContain('/catalog#sensors')
 
     const buildingsOf = async (who: string, epci: string) => ((await body(who, `/api/epci/${epci}/buildings`)).features as { id: string }[]).map((f) => f.id)
     expect(await buildingsOf('staffA', A.epci)).toEqual(expect.arrayContaining([building.A, building.A2]))

@@ -67,9 +67,11 @@ describe('DCAT-AP catalogue', () => {
     expect(objects(catalog, iri(`${DCT}license`))).toEqual([iri(LICENCE_OUVERTE_2)])
   })
 
-  it('lists each collection and the daily readings as datasets with licence, publisher, spatial coverage and distributions', () => {
+  it('lists each public collection and the daily readings as datasets with licence, publisher, spatial coverage and distributions', () => {
     const datasets = objects(iri(`${BASE}/catalog`), iri(`${DCAT}dataset`))
-    expect(datasets.sort()).toEqual([...COLLECTIONS.map((c) => iri(`${BASE}/catalog#${c.id}`)), iri(`${BASE}/catalog#readings-daily`)].sort())
+    const published = COLLECTIONS.filter((c) => c.access === 'public')
+    expect(published.map((c) => c.id)).not.toContain('sensors') // staff only: never in the open-data catalogue
+    expect(datasets.sort()).toEqual([...published.map((c) => iri(`${BASE}/catalog#${c.id}`)), iri(`${BASE}/catalog#readings-daily`)].sort())
     for (const dataset of datasets) {
       expect(objects(dataset, iri(RDF_TYPE))).toEqual([iri(`${DCAT}Dataset`)])
       expect(objects(dataset, iri(`${DCT}license`))).toEqual([iri(LICENCE_OUVERTE_2)])

@@ -10,7 +10,7 @@ import { csvLine, DOWNLOAD_PAGE_ROWS, FRENCH_SPREADSHEET_CSV, SENSOR_DAY_COLUMNS
 import { COLLECTIONS } from '../api/ogc/index.ts'
 import { ReadingWriter, type Reading } from '../ingestion/index.ts'
 import type { Database } from '../sql/index.ts'
-import { json, openDatabase, serve, testApp } from './engines.ts'
+import { adminFetch, json, openDatabase, serve, testApp } from './engines.ts'
 
 let database: Database
 let api: { url: string; close: () => Promise<void> }
@@ -71,8 +71,8 @@ afterAll(async () => {
   await database?.close()
 })
 
-async function download(path: string) {
-  const response = await fetch(`${api.url}${path}`)
+async function download(path: string, as: typeof fetch = fetch) {
+  const response = await as(`${api.url}${path}`)
   return { response, text: await response.text() }
 }
 
@@ -116,7 +116,8 @@ describe('collection downloads', () => {
 
   it('streams GeoJSON with as many features as SQL counts, each once', async () => {
     const { rows } = await database.pool.query('SELECT count(*)::int n FROM sensor')
-    const { response, text } = await download('/download/sensors.geojson')
+    expect((await download('/download/sensors.geojson')).response.status).toBe(401) // a staff collection
+    const { response, text } = await download('/download/sensors.geojson', adminFetch)
     expect(response.headers.get('content-type')).toMatch(/^application\/geo\+json/)
     const collection = JSON.parse(text)
     expect(collection.type).toBe('FeatureCollection')

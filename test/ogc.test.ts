@@ -8,7 +8,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { COLLECTIONS, CONFORMANCE_CLASSES } from '../api/ogc/index.ts'
 import type { Database } from '../sql/index.ts'
-import { json, openDatabase, serve, testApp } from './engines.ts'
+import { adminFetch, json, openDatabase, serve, testApp } from './engines.ts'
 
 let database: Database
 let api: { url: string; close: () => Promise<void> }
@@ -38,8 +38,8 @@ afterAll(async () => {
   await database?.close()
 })
 
-async function get(path: string) {
-  const response = await fetch(path.startsWith('http') ? path : `${api.url}${path}`)
+async function get(path: string, as: typeof fetch = fetch) {
+  const response = await as(path.startsWith('http') ? path : `${api.url}${path}`)
   return { response, body: await json(response) }
 }
 
@@ -75,7 +75,9 @@ describe('landing page, conformance, collections', () => {
   })
 
   it('describes every collection with a CRS84 extent that contains its features, and a link to its items', async () => {
-    const { body } = await get('/ogc/collections')
+    // The public sees the open data; signed-in staff the staff's collections too (sensors).
+    expect((await get('/ogc/collections')).body.collections.map((c: { id: string }) => c.id)).toEqual(COLLECTIONS.filter((c) => c.access === 'public').map((c) => c.id))
+    const { body } = await get('/ogc/collections', adminFetch)
     expect(body.collections.map((c: { id: string }) => c.id)).toEqual(COLLECTIONS.map((c) => c.id))
     expectLinks(body.links)
     for (const collection of body.collections) {
@@ -171,7 +173,8 @@ describe('items', () => {
     expect(parcels.body.features[0].properties).toMatchObject({ commune: '80021', section: SECTION, prefixe: '000' })
 
     const { rows } = await database.pool.query("SELECT count(*)::int n FROM sensor WHERE quantity = 'temperature'")
-    const sensors = await get('/ogc/collections/sensors/items?grandeur=temperature&limit=1')
+    expect((await get('/ogc/collections/sensors/items?grandeur=temperature&limit=1')).response.status).toBe(401) // staff only
+    const sensors = await get('/ogc/collections/sensors/items?grandeur=temperature&limit=1', adminFetch)
     expect(sensors.body.numberMatched).toBe(rows[0].n)
     const sensor = sensors.body.features[0]
     expect(sensor.geometry.type).toBe('Point')

@@ -79,13 +79,16 @@ describe('OpenAPI document', () => {
     // Open to the public: the territorial reference and the datasets; everything else under /api needs sign-in.
     const publicApi = new Set(['/api/epci', '/api/epci/{siren}', '/api/datasets'])
     // Anonymous allowed, a credential decides what is shown (the staff tile layers, the caller's identity).
-    const optional = new Set(['get /auth/me', 'get /tiles/{layer}.json', 'get /tiles/{layer}/{z}/{x}/{y}.mvt'])
+    // Anonymous allowed, a credential decides what is shown (the staff's tile layers and collections, the caller's identity).
+    const optional = new Set(['get /auth/me', 'get /tiles/{layer}.json', 'get /tiles/{layer}/{z}/{x}/{y}.mvt', 'get /ogc/collections', 'get /ogc/collections/{collectionId}',
+      'get /ogc/collections/{collectionId}/items', 'get /ogc/collections/{collectionId}/items/{featureId}', 'get /download/{collectionId}.csv', 'get /download/{collectionId}.geojson'])
+    const staffCollections = new Set(COLLECTIONS.filter((c) => c.access === 'staff').map((c) => `/ogc/collections/${c.id}/items`))
     for (const [path, item] of Object.entries(document.paths)) {
       for (const [method, operation] of Object.entries(item)) {
         const name = `${method} ${path}`
         const security = operation?.security ?? []
         const anonymousAllowed = security.length === 0 || security.some((s) => Object.keys(s).length === 0)
-        const signInRequired = path === '/metrics' || (path.startsWith('/api/') && !publicApi.has(path)) || (method !== 'get' && path !== '/auth/session')
+        const signInRequired = path === '/metrics' || (path.startsWith('/api/') && !publicApi.has(path)) || staffCollections.has(path) || (method !== 'get' && path !== '/auth/session')
         expect(!anonymousAllowed, name).toBe(signInRequired)
         expect(anonymousAllowed && security.length > 0, name).toBe(optional.has(name))
         if (security.length > 0) {

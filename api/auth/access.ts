@@ -82,3 +82,14 @@ export function sessionRoutes(auth: Authenticator, oidcLogin: string | null): Ro
   })
   return router
 }
+
+/**
+ * What a public-or-staff resource (a tile layer, an OGC collection) shows the caller: a public
+ * one, every territory to everyone; a staff one, the caller's scope — and a 401 for the public.
+ */
+export function accessScope(access: 'public' | 'staff', what: string, res: Response): Scope {
+  if (access === 'public') return PUBLIC_SCOPE
+  const principal = principalOf(res)
+  if (!isStaff(principal)) throw new AuthError(`${what} is for signed-in staff: send Authorization: Bearer <access token>, or sign in on the page`, 401)
+  return principal.scope
+}

@@ -1,6 +1,6 @@
 export { createAuthenticator, principalOf, sessionCookie, setSession, clearSession, SESSION_COOKIE, CACHE_MS } from './credentials.ts'
 export type { Authenticator, AuthenticatorOptions, JwtVerifier } from './credentials.ts'
-export { requireAdmin, requireRole, requireStaff, sameOriginWrites, scopeOf, sessionRoutes, PUBLIC_SCOPE } from './access.ts'
+export { accessScope, requireAdmin, requireRole, requireStaff, sameOriginWrites, scopeOf, sessionRoutes, PUBLIC_SCOPE } from './access.ts'
 export { createToken, listTokens, revokeToken, tokenPrincipal, isTokenRole, looksLikeApiToken, TOKEN_ROLES, MAX_TOKEN_DAYS } from './api-tokens.ts'
 export type { TokenInfo, TokenRequest } from './api-tokens.ts'
 export { accessAdminRoutes } from './admin-routes.ts'

@@ -35,10 +35,14 @@ export async function catalogFacts(db: Kysely<Schema>, scope: Scope): Promise<Ca
   const { rows: latest } = await sql<{ ts: Date | null }>`SELECT max(ts) AS ts FROM sensor_latest`.execute(db)
   const newestReading = latest[0]?.ts?.toISOString() ?? null
   const datasets: DatasetFacts[] = []
-  for (const collection of COLLECTIONS) {
-    const modified = collection.id === 'sensors' ? (newestReading ?? imported.get('sensors') ?? null) : (imported.get(collection.layer) ?? null)
+  // The open-data catalogue: the public collections only (the staff's are not published).
+  for (const collection of COLLECTIONS.filter((c) => c.access === 'public')) {
+    const modified = imported.get(collection.layer) ?? null
     datasets.push({ collection, extent: await collectionExtent(db, collection, scope), epci: await coveredEpci(db, collection, scope), modified })
   }
   const days = await readingDays(db, scope)
-  return { datasets, readings: { ...days, modified: newestReading, sensors: datasets.find((d) => d.collection.id === 'sensors')! } }
+  // The daily readings are published: their extent and EPCI are the sensors'.
+  const sensors = COLLECTIONS.find((c) => c.id === 'sensors')!
+  const sensorFacts: DatasetFacts = { collection: sensors, extent: await collectionExtent(db, sensors, scope), epci: await coveredEpci(db, sensors, scope), modified: newestReading ?? imported.get('sensors') ?? null }
+  return { datasets, readings: { ...days, modified: newestReading, sensors: sensorFacts } }
 }

@@ -6,7 +6,7 @@
  * EPCI covered), its temporal coverage where it has one, dct:modified, and its distributions:
  * the CSV and GeoJSON downloads and the OGC API items. Harvestable by data.gouv.fr's DCAT harvester.
  */
-import { COLLECTIONS, OGC_PREFIX, type Bbox } from '../ogc/index.ts'
+import { OGC_PREFIX, type Bbox } from '../ogc/index.ts'
 import type { CatalogFacts, DatasetFacts } from './catalog-queries.ts'
 
 /** Licence Ouverte / Open Licence 2.0 (Etalab), the licence of French public open data. */
@@ -151,7 +151,7 @@ export function dcatCatalog(base: string, publisherName: string, facts: CatalogF
       'dcat:endpointDescription': `${base}/openapi.json`,
       'dct:conformsTo': OGC_API_FEATURES,
       'dct:license': LICENCE_OUVERTE_2,
-      'dcat:servesDataset': COLLECTIONS.map((c) => ({ '@id': `${catalogId}#${c.id}` })),
+      'dcat:servesDataset': facts.datasets.map((d) => ({ '@id': `${catalogId}#${d.collection.id}` })),
     },
     'dcat:dataset': [...datasets, readings],
   }

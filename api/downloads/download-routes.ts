@@ -4,7 +4,7 @@ import { InvalidInputError, NotFoundError } from '../../core/index.ts'
 import type { Schema } from '../../sql/index.ts'
 import { COLLECTIONS, featureFilter, findCollection } from '../ogc/index.ts'
 import { identifier, shown } from '../params.ts'
-import { PUBLIC_SCOPE } from '../auth/index.ts'
+import { accessScope, PUBLIC_SCOPE } from '../auth/index.ts'
 import { csvDialect, STANDARD_CSV } from './csv-dialect.ts'
 import { assertBuilding, sensorKey, type DayRange } from './daily-queries.ts'
 import { buildingDaysSource, collectionSource, render, sensorDaysSource, type DownloadFormat } from './download-streams.ts'
@@ -45,9 +45,10 @@ export function downloadRoutes(db: Kysely<Schema>): Router {
       const id = String(req.params.collectionId)
       const collection = findCollection(id)
       if (!collection) throw new NotFoundError(`no collection ${id}; the collections are ${COLLECTIONS.map((c) => c.id).join(', ')}`)
+      const scope = accessScope(collection.access, `the collection ${collection.id}`, res)
       const filter = featureFilter(collection, req.query, format === 'csv' ? ['bbox', 'sep'] : ['bbox'])
       const dialect = format === 'csv' ? csvDialect(req.query.sep) : STANDARD_CSV
-      await send(res, format, collection.id, render(collectionSource(db, collection, filter, PUBLIC_SCOPE, format), format, dialect))
+      await send(res, format, collection.id, render(collectionSource(db, collection, filter, scope, format), format, dialect))
     })
   }
   return router

@@ -37,8 +37,16 @@ export interface Collection {
   /** EPSG:4326 geometry (CRS84 axis order: longitude, latitude). */
   readonly geometry: string
   readonly geometryType: 'MultiPolygon' | 'Point'
+  /**
+   * Who may read it: `public` collections are open data, the same for everyone (listed in the
+   * DCAT catalogue); `staff` ones need a signed-in staff member and hold the caller's scope only.
+   */
+  readonly access: 'public' | 'staff'
   /** SIREN of the EPCI a feature belongs to: the caller's scope filters on it. */
   readonly scope: string
+  /** INSEE code of its commune and id of its building, for scopes that list them (energy managers). */
+  readonly scopeCommune?: string
+  readonly scopeBuilding?: string
   /** A timestamptz the `datetime` parameter filters on, and the temporal extent; null: none. */
   readonly temporal: string | null
   /** Boolean expression true for synthetic rows; null: real data only. */
@@ -61,6 +69,7 @@ export const COLLECTIONS: readonly Collection[] = [
     key: 'e.siren',
     geometry: 'e.geom',
     geometryType: 'MultiPolygon',
+    access: 'public',
     scope: 'e.siren',
     temporal: null,
     synthetic: null,
@@ -83,6 +92,7 @@ export const COLLECTIONS: readonly Collection[] = [
     key: 'c.insee',
     geometry: 'c.geom',
     geometryType: 'MultiPolygon',
+    access: 'public',
     scope: 'c.epci_siren',
     temporal: null,
     synthetic: null,
@@ -105,6 +115,7 @@ export const COLLECTIONS: readonly Collection[] = [
     key: 'p.id',
     geometry: 'p.geom',
     geometryType: 'MultiPolygon',
+    access: 'public',
     scope: 'pc.epci_siren',
     temporal: null,
     synthetic: null,
@@ -128,6 +139,7 @@ export const COLLECTIONS: readonly Collection[] = [
     key: 'b.id',
     geometry: 'b.geom',
     geometryType: 'MultiPolygon',
+    access: 'public',
     scope: 'bc.epci_siren',
     temporal: null,
     synthetic: 'b.synthetic',
@@ -155,7 +167,12 @@ export const COLLECTIONS: readonly Collection[] = [
     key: 's.id',
     geometry: 'd.geom',
     geometryType: 'Point',
+    // Staff only: a sensor's latest value and its time (CO₂, temperature) tell whether a building is
+    // occupied right now. Its daily aggregates stay open (/download/readings/daily).
+    access: 'staff',
     scope: 'dc.epci_siren',
+    scopeCommune: 'd.commune_insee',
+    scopeBuilding: 'd.building_id',
     temporal: 'l.ts',
     synthetic: 'd.synthetic',
     properties: [

@@ -56,7 +56,9 @@ export function featureWhere(collection: Collection, filter: FeatureFilter, scop
   for (const { property, value } of filter.equals ?? []) {
     conditions.push(sql`${raw(property.expr)} = ${value}`)
   }
-  if (scope.kind !== 'all') conditions.push(scopeCondition(scope, { epci: collection.scope }))
+  if (scope.kind !== 'all') {
+    conditions.push(scopeCondition(scope, { epci: collection.scope, ...(collection.scopeCommune ? { commune: collection.scopeCommune } : {}), ...(collection.scopeBuilding ? { building: collection.scopeBuilding } : {}) }))
+  }
   return sql.join(conditions, sql` AND `)
 }
 

@@ -3,7 +3,8 @@ import type { Kysely } from 'kysely'
 import { NotFoundError } from '../../core/index.ts'
 import type { Schema } from '../../sql/index.ts'
 import { identifier } from '../params.ts'
-import { PUBLIC_SCOPE } from '../auth/index.ts'
+import { accessScope, principalOf } from '../auth/index.ts'
+import { isStaff } from '../../core/index.ts'
 import { baseUrl, type OpenDataOptions } from '../base-url.ts'
 import { COLLECTIONS, findCollection, type Collection } from './collections.ts'
 import { collectionExtent, countFeatures, featureById, featurePage } from './feature-queries.ts'
@@ -25,8 +26,11 @@ export function ogcRoutes(db: Kysely<Schema>, options: OpenDataOptions): Router 
   router.get(`${OGC_PREFIX}/collections`, async (req, res) => {
     const base = baseUrl(req, options)
     const collections = []
+    // The staff's collections are listed to staff only, with what their scope sees.
+    const staff = isStaff(principalOf(res))
     for (const collection of COLLECTIONS) {
-      collections.push(collectionDocument(base, collection, await collectionExtent(db, collection, PUBLIC_SCOPE)))
+      if (collection.access === 'staff' && !staff) continue
+      collections.push(collectionDocument(base, collection, await collectionExtent(db, collection, accessScope(collection.access, `the collection ${collection.id}`, res))))
     }
     res.json({
       links: [{ href: `${base}${OGC_PREFIX}/collections`, rel: 'self', type: 'application/json', title: 'Collections' }],
@@ -35,12 +39,12 @@ export function ogcRoutes(db: Kysely<Schema>, options: OpenDataOptions): Router 
   })
   router.get(`${OGC_PREFIX}/collections/:collectionId`, async (req, res) => {
     const collection = collectionOf(req)
-    res.json(collectionDocument(baseUrl(req, options), collection, await collectionExtent(db, collection, PUBLIC_SCOPE)))
+    res.json(collectionDocument(baseUrl(req, options), collection, await collectionExtent(db, collection, accessScope(collection.access, `the collection ${collection.id}`, res))))
   })
   router.get(`${OGC_PREFIX}/collections/:collectionId/items`, async (req, res) => {
     const collection = collectionOf(req)
+    const scope = accessScope(collection.access, `the collection ${collection.id}`, res)
     const query = itemsQuery(collection, req.query)
-    const scope = PUBLIC_SCOPE
     const [matched, rows] = [await countFeatures(db, collection, query.filter, scope), await featurePage(db, collection, query.filter, scope, query.limit, query.offset)]
     const base = baseUrl(req, options)
     const links = pagingLinks(new URL(req.originalUrl, base), collection, base, { limit: query.limit, offset: query.offset, returned: rows.length, matched })
@@ -48,7 +52,8 @@ export function ogcRoutes(db: Kysely<Schema>, options: OpenDataOptions): Router 
   })
   router.get(`${OGC_PREFIX}/collections/:collectionId/items/:featureId`, async (req, res) => {
     const collection = collectionOf(req)
-    const row = await featureById(db, collection, identifier(req.params.featureId, 'featureId'), PUBLIC_SCOPE)
+    const scope = accessScope(collection.access, `the collection ${collection.id}`, res)
+    const row = await featureById(db, collection, identifier(req.params.featureId, 'featureId'), scope)
     res.type(GEOJSON).send(singleFeatureText(baseUrl(req, options), collection, row))
   })
   return router

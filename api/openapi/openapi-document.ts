@@ -32,6 +32,9 @@ const adminOnly = { ...unauthorized, ...forbidden }
 /** The tile layers only signed-in staff see (api/tiles/tile-source.ts, `access: 'staff'`). */
 const STAFF_LAYERS = TILE_SOURCES.filter((s) => s.access === 'staff').map((s) => `\`${s.id}\``)
 const STAFF_LAYERS_TEXT = `Les couches ${STAFF_LAYERS.slice(0, -1).join(', ')}${STAFF_LAYERS.length > 1 ? ' et ' : ''}${STAFF_LAYERS.at(-1) ?? ''} (access : staff) demandent un agent connecté (401 sinon) et ne montrent que son périmètre ; les autres sont publiques.`
+/** The OGC collections only signed-in staff read (api/ogc/collections.ts, `access: 'staff'`). */
+const STAFF_COLLECTIONS = COLLECTIONS.filter((c) => c.access === 'staff').map((c) => `\`${c.id}\``)
+const STAFF_COLLECTIONS_TEXT = `La collection ${STAFF_COLLECTIONS.join(', ')} (access : staff) demande un agent connecté (401 sinon) et ne montre que son périmètre ; les autres sont des données ouvertes.`
 const problems = { '400': ref('responses', 'BadRequest'), '404': ref('responses', 'NotFound'), '429': ref('responses', 'TooManyRequests'), '500': ref('responses', 'ServerError') }
 /** Of the routes that take a body: past its limit (docs/SECURITY.md). */
 const tooLarge = { '413': ref('responses', 'PayloadTooLarge') }
@@ -60,34 +63,37 @@ const collectionId = path('collectionId', 'Identifiant de la collection', { type
 
 function ogcPaths(): Record<string, PathItem> {
   const geojson = { 'application/geo+json': { schema: ref('schemas', 'FeatureCollection') } }
-  const items = (id: string | null, extra: readonly Parameter[]): Operation => ({
-    summary: id ? `Objets de la collection ${id}` : 'Objets d’une collection',
-    description: 'GeoJSON, paginé : numberMatched, numberReturned, liens next/prev/self. Tout paramètre inconnu est refusé (400).',
-    operationId: id ? `getItems_${id.replace(/-/g, '_')}` : 'getItems',
+  const items = (c: (typeof COLLECTIONS)[number] | null, extra: readonly Parameter[]): Operation => ({
+    summary: c ? `Objets de la collection ${c.id}${c.access === 'staff' ? ' (agents connectés)' : ''}` : 'Objets d’une collection',
+    description: `GeoJSON, paginé : numberMatched, numberReturned, liens next/prev/self. Tout paramètre inconnu est refusé (400).${c === null || c.access === 'staff' ? ` ${STAFF_COLLECTIONS_TEXT}` : ''}`,
+    operationId: c ? `getItems_${c.id.replace(/-/g, '_')}` : 'getItems',
     tags: ['OGC API – Features'],
-    parameters: [...(id ? [] : [collectionId]), ref('parameters', 'bbox'), ref('parameters', 'limit'), ref('parameters', 'offset'), ref('parameters', 'datetime'), ...extra],
-    responses: { '200': ok('Les objets', geojson), ...problems },
+    ...(c === null ? { security: OPTIONAL_SIGN_IN } : c.access === 'staff' ? { security: STAFF } : {}),
+    parameters: [...(c ? [] : [collectionId]), ref('parameters', 'bbox'), ref('parameters', 'limit'), ref('parameters', 'offset'), ref('parameters', 'datetime'), ...extra],
+    responses: { '200': ok('Les objets', geojson), ...(c === null || c.access === 'staff' ? unauthorized : {}), ...problems },
   })
   const perCollection: Record<string, PathItem> = {}
   for (const c of COLLECTIONS) {
     perCollection[`${OGC_PREFIX}/collections/${c.id}/items`] = {
-      get: items(c.id, queryables(c).map((p) => query(p.name, `Égalité sur ${p.name} : ${p.description}`, propertySchema(p)))),
+      get: items(c, queryables(c).map((p) => query(p.name, `Égalité sur ${p.name} : ${p.description}`, propertySchema(p)))),
     }
   }
   return {
     [OGC_PREFIX]: { get: { summary: 'Page d’accueil de l’API OGC', operationId: 'getLandingPage', tags: ['OGC API – Features'], responses: { '200': ok('Liens vers la définition, la conformité et les collections', json(ref('schemas', 'LandingPage'))), '500': ref('responses', 'ServerError') } } },
     [`${OGC_PREFIX}/conformance`]: { get: { summary: 'Classes de conformité', operationId: 'getConformance', tags: ['OGC API – Features'], responses: { '200': ok('core, geojson, oas30', json({ type: 'object', required: ['conformsTo'], properties: { conformsTo: { type: 'array', items: { type: 'string' } } } })), '500': ref('responses', 'ServerError') } } },
-    [`${OGC_PREFIX}/collections`]: { get: { summary: 'Les collections', operationId: 'getCollections', tags: ['OGC API – Features'], responses: { '200': ok('Collections avec leur étendue', json({ type: 'object', properties: { links: { type: 'array', items: ref('schemas', 'Link') }, collections: { type: 'array', items: ref('schemas', 'Collection') } } })), '500': ref('responses', 'ServerError') } } },
-    [`${OGC_PREFIX}/collections/{collectionId}`]: { get: { summary: 'Une collection', operationId: 'describeCollection', tags: ['OGC API – Features'], parameters: [collectionId], responses: { '200': ok('La collection, son étendue (CRS84) et ses liens', json(ref('schemas', 'Collection'))), ...problems } } },
+    [`${OGC_PREFIX}/collections`]: { get: { summary: 'Les collections', description: `Les données ouvertes ; pour un agent connecté, aussi les collections de son périmètre. ${STAFF_COLLECTIONS_TEXT}`, operationId: 'getCollections', tags: ['OGC API – Features'], security: OPTIONAL_SIGN_IN, responses: { '200': ok('Collections avec leur étendue', json({ type: 'object', properties: { links: { type: 'array', items: ref('schemas', 'Link') }, collections: { type: 'array', items: ref('schemas', 'Collection') } } })), ...unauthorized, '500': ref('responses', 'ServerError') } } },
+    [`${OGC_PREFIX}/collections/{collectionId}`]: { get: { summary: 'Une collection', description: STAFF_COLLECTIONS_TEXT, operationId: 'describeCollection', tags: ['OGC API – Features'], security: OPTIONAL_SIGN_IN, parameters: [collectionId], responses: { '200': ok('La collection, son étendue (CRS84) et ses liens', json(ref('schemas', 'Collection'))), ...unauthorized, ...problems } } },
     [`${OGC_PREFIX}/collections/{collectionId}/items`]: { get: items(null, []) },
     ...perCollection,
     [`${OGC_PREFIX}/collections/{collectionId}/items/{featureId}`]: {
       get: {
         summary: 'Un objet',
+        description: STAFF_COLLECTIONS_TEXT,
         operationId: 'getFeature',
         tags: ['OGC API – Features'],
+        security: OPTIONAL_SIGN_IN,
         parameters: [collectionId, path('featureId', 'Identifiant de l’objet')],
-        responses: { '200': ok('L’objet', { 'application/geo+json': { schema: ref('schemas', 'Feature') } }), ...problems },
+        responses: { '200': ok('L’objet', { 'application/geo+json': { schema: ref('schemas', 'Feature') } }), ...unauthorized, ...problems },
       },
     },
   }
@@ -105,11 +111,12 @@ function downloadPaths(): Record<string, PathItem> {
   const geojson = { 'application/geo+json': { schema: ref('schemas', 'FeatureCollection') } }
   const download = (format: 'csv' | 'geojson'): Operation => ({
     summary: `Téléchargement complet d’une collection (${format === 'csv' ? 'CSV' : 'GeoJSON'})`,
-    description: 'Diffusé par pages (transfert chunked). Accepte bbox et les filtres d’égalité de la collection (voir ses items).',
+    description: `Diffusé par pages (transfert chunked). Accepte bbox et les filtres d’égalité de la collection (voir ses items). ${STAFF_COLLECTIONS_TEXT}`,
     operationId: `download_${format}`,
     tags: ['Téléchargements'],
+    security: OPTIONAL_SIGN_IN,
     parameters: [{ ...collectionId }, ref('parameters', 'bbox'), ...(format === 'csv' ? [sep] : [])],
-    responses: { '200': ok('Le fichier', format === 'csv' ? csv : geojson), ...problems },
+    responses: { '200': ok('Le fichier', format === 'csv' ? csv : geojson), ...unauthorized, ...problems },
   })
   const daily = (format: 'csv' | 'geojson'): Operation => ({
     summary: `Agrégats journaliers des mesures (${format === 'csv' ? 'CSV' : 'GeoJSON'})`,

@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { Router, type RequestHandler, type Response } from 'express'
-import { ALL_TERRITORIES, AuthError, isStaff, type Scope } from '../../core/index.ts'
-import { principalOf } from '../auth/index.ts'
+import type { Scope } from '../../core/index.ts'
+import { accessScope, PUBLIC_SCOPE } from '../auth/index.ts'
 import { baseUrl, DEFAULT_OPEN_DATA, type OpenDataOptions } from '../base-url.ts'
 import type { Tile, TileService } from './tile-service.ts'
 
@@ -32,10 +32,7 @@ export function cachedTiles(tiles: TileService): RequestHandler {
  */
 export function layerScope(tiles: TileService, layer: string, res: Response): Scope {
   const source = tiles.sources.find((s) => s.id === layer)
-  if (!source || source.access === 'public') return ALL_TERRITORIES
-  const principal = principalOf(res)
-  if (!isStaff(principal)) throw new AuthError(`the layer ${layer} is for signed-in staff: send Authorization: Bearer <access token>, or sign in on the page`, 401)
-  return principal.scope
+  return source ? accessScope(source.access, `the layer ${layer}`, res) : PUBLIC_SCOPE
 }
 
 /**
