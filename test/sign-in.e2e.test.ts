@@ -7,7 +7,8 @@
  * brings the public view back. A session that ends while the page is open (its cookie gone) takes
  * the page back to the public view, saying why. Signed in with a scoped token, the page keeps to
  * the scope: another EPCI's public data only, « Hors de votre périmètre » for what the hub answers
- * 404, an energy manager's own communes. First, the page's own rules, without a browser.
+ * 404, an energy manager's own communes and buildings (on the map too). First, the page's own rules,
+ * without a browser.
  */
 import { mkdirSync } from 'node:fs'
 import path from 'node:path'
@@ -16,7 +17,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { createToken } from '../api/auth/index.ts'
 import { LiveFeed } from '../api/index.ts'
 import { silentLogger } from '../core/index.ts'
-import { epciAccess, seesCommune } from '../web/src/access.ts'
+import { asksOwnBuildings, epciAccess, seesCommune } from '../web/src/access.ts'
 import { asSession, PUBLIC_SESSION, tooManyAttempts, type Session } from '../web/src/auth-client.ts'
 import type { Database } from '../sql/index.ts'
 import { assertWebBuilt, hasChromium, launchChromium, openRoute, signIn, waitForExpression, WEB_DIST } from './chromium.ts'
@@ -71,6 +72,16 @@ describe('the page’s access rules (web/src/access.ts, auth-client.ts)', () => 
     expect(seesCommune(agent, OTHER_SIREN, '80829')).toBe(false)
     expect(seesCommune(manager, SIREN, AMIENS)).toBe(true)
     expect(seesCommune(manager, SIREN, '80001')).toBe(false)
+    // An EPCI's buildings (the hub answers them row by row) asked for an energy manager only where some may be his.
+    const epci = (siren: string, ...insee: string[]) => ({ siren, communes: insee.map((i) => ({ insee: i })) })
+    const communesOnly = staff('energy_manager', { epci: [], communes: [AMIENS], buildings: [] })
+    expect(asksOwnBuildings(manager, epci(SIREN, AMIENS))).toBe(true)
+    expect(asksOwnBuildings(manager, epci(OTHER_SIREN, '80829'))).toBe(true) // his building's EPCI is not known beforehand
+    expect(asksOwnBuildings(communesOnly, epci(SIREN, '80001', AMIENS))).toBe(true)
+    expect(asksOwnBuildings(communesOnly, epci(OTHER_SIREN, '80829'))).toBe(false)
+    expect(asksOwnBuildings(agent, epci(SIREN, AMIENS))).toBe(false) // full access: the EPCI-wide request
+    expect(asksOwnBuildings(staff('admin', 'all'), epci(SIREN, AMIENS))).toBe(false)
+    expect(asksOwnBuildings(PUBLIC_SESSION, epci(SIREN, AMIENS))).toBe(false)
   })
 })
 
@@ -304,19 +315,65 @@ describe.skipIf(!hasChromium)('public view and staff sign-in (needs Debian chrom
     expect(consoleErrors.filter((e) => !/status of 404/.test(e))).toEqual([])
   })
 
-  it('shows an energy manager his own communes in an EPCI, without asking its EPCI-wide data', async () => {
-    const { token } = await createToken(database.db, { label: 'Économe de flux d’Amiens (test)', role: 'energy_manager', communes: [AMIENS], days: 1, actor: 'test' })
+  it('shows an energy manager his own communes and buildings in an EPCI, on the map too, without asking its EPCI-wide data', async () => {
+    // In the EPCI: Amiens' buildings (his commune), one building elsewhere (his too), and one not his.
+    const others = (await database.pool.query<{ id: string; polygons: number }>(
+      `SELECT b.id, ST_NumGeometries(b.geom)::int AS polygons FROM building b JOIN commune c ON c.insee = b.commune_insee
+       WHERE c.epci_siren = $1 AND c.insee <> $2 ORDER BY b.id LIMIT 2`, [SIREN, AMIENS])).rows
+    const [his, notHis] = [others[0]!, others[1]!]
+    const inAmiens = (await database.pool.query<{ id: string; polygons: number }>(
+      `SELECT id, ST_NumGeometries(geom)::int AS polygons FROM building WHERE commune_insee = $1 ORDER BY id`, [AMIENS])).rows
+    expect(inAmiens.length).toBeGreaterThan(0)
+    const mine = [...inAmiens, his]
+    const { token } = await createToken(database.db, { label: 'Économe de flux d’Amiens (test)', role: 'energy_manager', communes: [AMIENS], buildings: [his.id], days: 1, actor: 'test' })
     await signIn(page, api.url, token)
-    expect(await open(`/epci/${SIREN}`)).toBe('ready')
+    expect(await open(`/epci/${SIREN}?couches=3d`)).toBe('ready')
     expect(await page.textContent('#session-user')).toMatch(/Économe de flux/)
     expect(await page.textContent('#own-scope')).toMatch(/Votre périmètre dans cet EPCI/)
-    expect(exchanges.filter((e) => /\/api\/epci\/[^/]+\/(buildings|indicators|live)/.test(e.path))).toEqual([])
+    // The EPCI's buildings asked (the hub answers his only), never its indicators or live stream.
+    expect(exchanges.filter((e) => /\/api\/epci\/[^/]+\/(buildings|indicators|live)/.test(e.path)))
+      .toEqual([{ method: 'GET', path: `/api/epci/${SIREN}/buildings`, status: 200 }])
+
+    // Drawn: his buildings, footprints and dots (MapLibre) and extrusions (deck.gl), and no other.
+    const drawn = (layer: string) => page.evaluate<string[]>(`[...new Set(window.territoireMap.queryRenderedFeatures({ layers: ['${layer}'] }).map((f) => f.properties.id))].sort()`)
+    const expected = mine.map((b) => b.id).sort()
+    expect(await drawn('buildings-fill')).toEqual(expected)
+    expect(await drawn('buildings-points')).toEqual(expected)
+    expect(await drawn('buildings-fill')).not.toContain(notHis.id)
+    expect(Number(await page.evaluate<string>('document.body.dataset.buildings3d'))).toBe(mine.reduce((n, b) => n + b.polygons, 0))
+    // Listed in the panel, each linking to its panel; not the others.
+    expect(await page.locator(`#own-scope a[data-building="${his.id}"]`).count()).toBe(1)
+    expect(await page.locator(`#own-scope a[data-building="${inAmiens[0]!.id}"]`).count()).toBe(1)
+    expect(await page.locator(`#panel-content a[data-building="${notHis.id}"]`).count()).toBe(0)
     expect(refused()).toEqual([])
+
+    // His building's panel, from the list: the map flies to it (it is drawn).
+    await page.click(`#own-scope a[data-building="${his.id}"]`)
+    await waitForExpression(page, `document.body.dataset.state === 'ready' && location.pathname === '/epci/${SIREN}/batiments/${his.id}'`, { timeout: 60_000 })
+    expect(await page.textContent('#panel-title')).not.toBe('Hors de votre périmètre')
+    expect(await page.evaluate<number>('window.territoireMap.getZoom()')).toBeGreaterThanOrEqual(15)
     // His commune's panel opens from the list.
+    expect(await open(`/epci/${SIREN}`)).toBe('ready')
     await page.click(`#own-scope a[data-commune="${AMIENS}"]`)
     await waitForExpression(page, `document.body.dataset.state === 'ready' && location.pathname === '/epci/${SIREN}/communes/${AMIENS}'`, { timeout: 60_000 })
     expect(await page.textContent('#panel-title')).toBe('Amiens (80021)')
+    expect(exchanges.filter((e) => /\/api\/epci\/[^/]+\/(indicators|live)/.test(e.path))).toEqual([])
     expect(refused()).toEqual([])
     expect(consoleErrors).toEqual([])
+  })
+
+  it('shows an energy manager an EPCI where he has nothing as such: the hub’s 404 is “none of yours here”, not an error', async () => {
+    const foreign = (await database.pool.query<{ siren: string }>(
+      `SELECT siren FROM epci WHERE siren <> $1 AND EXISTS (SELECT 1 FROM commune c WHERE c.epci_siren = epci.siren) ORDER BY siren LIMIT 1`, [SIREN])).rows[0]!
+    const { token } = await createToken(database.db, { label: 'Économe de flux (test)', role: 'energy_manager', communes: [AMIENS], buildings: [BUILDING], days: 1, actor: 'test' })
+    await signIn(page, api.url, token)
+    // His building's EPCI is not known beforehand: the page asks, the hub answers 404.
+    expect(await open(`/epci/${foreign.siren}`)).toBe('ready')
+    expect(exchanges.filter((e) => e.path.startsWith(`/api/epci/${foreign.siren}/`))).toEqual([{ method: 'GET', path: `/api/epci/${foreign.siren}/buildings`, status: 404 }])
+    expect(await page.textContent('#own-scope')).toMatch(/Aucune commune ni aucun bâtiment de cet EPCI n’est dans votre périmètre/)
+    expect(await page.textContent('#alert')).toBe('')
+    expect(await page.evaluate<number>("window.territoireMap.queryRenderedFeatures({ layers: ['buildings-fill'] }).length")).toBe(0)
+    // The one error in the console: the browser's own line for that 404 (none from the page).
+    expect(consoleErrors.filter((e) => !/status of 404/.test(e))).toEqual([])
   })
 })

@@ -2,7 +2,8 @@
  * The side panel: the selected EPCI's identity card, its demo buildings (also a keyboard way
  * to reach them on the map) and its communes; or, with nothing selected, the list of EPCI. What
  * it holds depends on who looks (access.ts): the public view says what a sign-in would add, an
- * energy manager sees his own communes and buildings, EPCI staff the public data of other EPCI.
+ * energy manager sees his own communes and the buildings of his scope, EPCI staff the public data
+ * of other EPCI.
  */
 import type { EpciAccess } from './access.ts'
 import type { BuildingCollection, BuildingUsage, EpciDetail, EpciSummary } from './api-client.ts'
@@ -19,17 +20,11 @@ export interface EpciPanelCallbacks {
   readonly onSignIn: (opener: HTMLElement) => void
 }
 
-/** One of an energy manager's buildings, listed in the EPCI it stands in. */
-export interface OwnBuilding {
-  readonly id: string
-  readonly nom: string
-  readonly commune: string
-}
-
 /** What the panel shows of an EPCI beyond its public card, by access (access.ts). */
 export type EpciView =
   | { readonly access: 'full'; readonly buildings: BuildingCollection; readonly indicators: TerritoryIndicators | null }
-  | { readonly access: 'own'; readonly communes: readonly string[]; readonly buildings: readonly OwnBuilding[] }
+  /** `buildings`: those of his scope in this EPCI (his communes' and his own), as the hub answers them. */
+  | { readonly access: 'own'; readonly communes: readonly string[]; readonly buildings: BuildingCollection }
   | { readonly access: 'outside' | 'public' }
 
 /** What a panel could not show: a building's or a commune's. */
@@ -158,24 +153,26 @@ export class EpciPanel {
   /** An energy manager's communes and buildings in this EPCI (he has no EPCI-wide view). */
   private ownSection(view: Extract<EpciView, { access: 'own' }>, epci: EpciDetail): HTMLElement {
     const communes = epci.communes.filter((c) => view.communes.includes(c.insee)).sort((a, b) => collator.compare(a.nom, b.nom))
-    const buildings = [...view.buildings].sort((a, b) => collator.compare(a.commune, b.commune) || collator.compare(a.nom, b.nom))
+    const buildings = view.buildings.features.length
     return h(
       'section',
       { 'aria-labelledby': 'own-title', id: 'own-scope' },
       h('h3', { id: 'own-title' }, 'Votre périmètre dans cet EPCI'),
-      communes.length === 0 && buildings.length === 0
+      communes.length === 0 && buildings === 0
         ? h('p', {}, 'Aucune commune ni aucun bâtiment de cet EPCI n’est dans votre périmètre. Les indicateurs de l’EPCI entier sont réservés à ses agents.')
         : [
             h('p', { class: 'muted' }, 'Les indicateurs de l’EPCI entier sont réservés à ses agents : voici vos communes et vos bâtiments.'),
             communes.length > 0 && h('ul', { class: 'epci-links' }, communes.map((c) =>
               h('li', {}, h('a', { href: pathForCommune(epci.siren, c.insee), 'data-commune': c.insee }, c.nom), h('span', { class: 'muted' }, ` — commune, ${c.insee}`)))),
-            buildings.length > 0 && h('ul', { class: 'epci-links' }, buildings.map((b) =>
-              h('li', {}, h('a', { href: pathForBuilding(epci.siren, b.id), 'data-building': b.id }, b.nom), h('span', { class: 'muted' }, ` — bâtiment, ${b.commune}`)))),
+            buildings > 0
+              ? this.buildingsSection(view.buildings, epci.siren, 'own')
+              : h('p', { class: 'muted' }, 'Aucun bâtiment de votre périmètre n’est chargé dans cet EPCI.'),
           ],
     )
   }
 
-  private buildingsSection(buildings: BuildingCollection, siren: string): HTMLElement {
+  /** The buildings: all the EPCI's (`epci`), or those of an energy manager's scope in it (`own`, a list open at once). */
+  private buildingsSection(buildings: BuildingCollection, siren: string, whose: 'epci' | 'own' = 'epci'): HTMLElement {
     const features = [...buildings.features].sort(
       (a, b) => collator.compare(a.properties.commune, b.properties.commune) || collator.compare(a.properties.nom, b.properties.nom),
     )
@@ -194,7 +191,9 @@ export class EpciPanel {
     return h(
       'section',
       { 'aria-labelledby': 'buildings-title' },
-      h('h3', { id: 'buildings-title' }, `Bâtiments publics (${formatInteger(features.length)})`),
+      whose === 'epci'
+        ? h('h3', { id: 'buildings-title' }, `Bâtiments publics (${formatInteger(features.length)})`)
+        : h('h4', { id: 'buildings-title' }, `Vos bâtiments (${formatInteger(features.length)})`),
       h('p', { class: 'badge badge-synthetic' }, 'Données synthétiques (démonstration)'),
       h(
         'ul',
@@ -203,7 +202,7 @@ export class EpciPanel {
       ),
       h(
         'details',
-        {},
+        { open: whose === 'own' },
         h('summary', {}, 'Liste des bâtiments (afficher sur la carte)'),
         h(
           'ul',

@@ -10,7 +10,7 @@
  */
 import './style.css'
 import type * as maplibregl from 'maplibre-gl'
-import { epciAccess, seesCommune, seesStaffLayers, type EpciAccess } from './access.ts'
+import { asksOwnBuildings, epciAccess, seesCommune, seesStaffLayers, type EpciAccess } from './access.ts'
 import {
   ApiError,
   getEpci,
@@ -27,7 +27,7 @@ import {
 } from './api-client.ts'
 import { getSession, isStaff, PUBLIC_SESSION, signOut, SignInError, type Session } from './auth-client.ts'
 import { byId } from './dom.ts'
-import { EpciPanel, outsideText, type EpciView, type OwnBuilding, type RestrictedKind } from './epci-panel.ts'
+import { EpciPanel, outsideText, type EpciView, type RestrictedKind } from './epci-panel.ts'
 import { EpciPicker } from './epci-picker.ts'
 import { plural } from './format.ts'
 import { Buildings3d, buildingStatus, EXTRUDE_FROM_ZOOM } from './buildings-3d.ts'
@@ -38,7 +38,7 @@ import { Messages } from './messages.ts'
 import { renderProvenance, renderProvenanceSummary, renderProvenanceUnavailable } from './provenance.ts'
 import { BuildingPanel, type PeriodChoice } from './building-panel.ts'
 import { CommunePanel } from './commune-panel.ts'
-import { getBuildingIndicators, getEpciIndicators, getOpenAlerts } from './indicators-client.ts'
+import { getEpciIndicators, getOpenAlerts } from './indicators-client.ts'
 import { connectLive, type LiveConnection } from './live-client.ts'
 import { buildingFromPath, communeFromPath, navigate, navigateTo, onRouteChange, pathForBuilding, pathForSiren, sirenFromPath } from './router.ts'
 import { SessionBar } from './session-bar.ts'
@@ -296,7 +296,7 @@ async function show(siren: string | null): Promise<void> {
       const full = access === 'full'
       const commune = communeFromPath()
       const building = buildingFromPath()
-      const [epci, buildings, indicators] = await Promise.all([
+      const [epci, epciBuildings, indicators] = await Promise.all([
         getEpci(siren, controller.signal),
         full ? getEpciBuildings(siren, controller.signal) : null,
         // Not essential to the view: missing indicators are said in the panel, not an error.
@@ -304,12 +304,13 @@ async function show(siren: string | null): Promise<void> {
       ])
       if (current !== generation) return
       followLive(full ? siren : null)
-      // An energy manager's own buildings, listed in the EPCI's panel (not asked when a sub-panel replaces it).
-      const own = access === 'own' && commune === null && building === null ? await ownBuildings(epci, controller.signal) : []
+      // An energy manager's buildings in this EPCI (his communes' and his own): drawn and listed too.
+      const own = access === 'own' ? await ownBuildings(epci, controller.signal) : null
       if (current !== generation) return
-      const view: EpciView = buildings !== null
-        ? { access: 'full', buildings, indicators }
-        : access === 'own' ? { access, communes: session.scope === 'all' ? [] : session.scope.communes, buildings: own } : { access: access === 'full' ? 'outside' : access }
+      const buildings = epciBuildings ?? own
+      const view: EpciView = epciBuildings !== null
+        ? { access: 'full', buildings: epciBuildings, indicators }
+        : access === 'own' ? { access, communes: session.scope === 'all' ? [] : session.scope.communes, buildings: own ?? NO_BUILDINGS } : { access: access === 'full' ? 'outside' : access }
       panel.showEpci(epci, view)
       // Each building's intensity since 1 January (the EPCI's ranking): the 3D layer's colour, and the map's with it on.
       const intensity = new Map((indicators?.intensity.ranking ?? []).map((r) => [r.id, r.energy_kwh_per_m2_year]))
@@ -323,7 +324,9 @@ async function show(siren: string | null): Promise<void> {
       document.title = `${epci.nom} — Territoire`
       messages.info(buildings === null
         ? `${epci.nom} affiché : ${plural(epci.membersLoaded, 'commune')}.`
-        : `${epci.nom} affiché : ${plural(epci.membersLoaded, 'commune')}, ${plural(buildings.features.length, 'bâtiment')} de démonstration.`)
+        : own !== null
+          ? `${epci.nom} affiché : ${plural(epci.membersLoaded, 'commune')}, ${plural(own.features.length, 'bâtiment')} de votre périmètre.`
+          : `${epci.nom} affiché : ${plural(epci.membersLoaded, 'commune')}, ${plural(buildings.features.length, 'bâtiment')} de démonstration.`)
       /** A sub-panel the caller may not see: a message in the panel and in #alert, the EPCI still on the map. */
       const restrict = (kind: RestrictedKind, why: EpciAccess): void => {
         panel.showRestricted(kind, why, pathForSiren(siren))
@@ -396,16 +399,14 @@ async function orOutside<T>(load: Promise<T>): Promise<T | typeof OUTSIDE> {
 }
 
 /**
- * An energy manager's buildings that stand in this EPCI (his scope lists ids only): each one's
- * commune, from its indicators of the day. Those he may not see any more are left out.
+ * An energy manager's buildings in this EPCI: the hub answers the EPCI's buildings row by row (his
+ * communes' and his own), and 404 when none of his is there — "none of yours here", not an error.
+ * Not asked when the page knows there is none (asksOwnBuildings).
  */
-async function ownBuildings(epci: EpciDetail, signal: AbortSignal): Promise<OwnBuilding[]> {
-  if (session.scope === 'all' || session.scope.buildings.length === 0) return []
-  const communes = new Map(epci.communes.map((c) => [c.insee, c.nom]))
-  const today = new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Paris', year: 'numeric', month: '2-digit', day: '2-digit' }).format(new Date())
-  const found = await Promise.all(session.scope.buildings.slice(0, 100).map((id) =>
-    getBuildingIndicators(id, today, today, signal).then((x) => x.building, () => null)))
-  return found.flatMap((b) => (b !== null && communes.has(b.commune) ? [{ id: b.id, nom: b.nom, commune: communes.get(b.commune) ?? b.commune_nom }] : []))
+async function ownBuildings(epci: EpciDetail, signal: AbortSignal): Promise<BuildingCollection> {
+  if (!asksOwnBuildings(session, epci)) return NO_BUILDINGS
+  const buildings = await orOutside(getEpciBuildings(epci.siren, signal))
+  return buildings === OUTSIDE ? NO_BUILDINGS : buildings
 }
 
 function showOverview(): void {
