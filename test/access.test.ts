@@ -7,6 +7,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createToken } from '../api/auth/index.ts'
+import { createOidcVerifier, DEFAULT_OIDC_CLAIMS } from '../api/auth/oidc.ts'
+import { startOidcProvider, type OidcTestProvider } from './oidc-provider.ts'
 import { LiveFeed } from '../api/index.ts'
 import { silentLogger } from '../core/index.ts'
 import { parseDeviceSpec, provisionDevices, ReadingWriter } from '../ingestion/index.ts'
@@ -24,11 +26,16 @@ const sensor = { A: `${device.A}.co2`, B: `${device.B}.co2` }
 
 let database: Database
 let live: LiveFeed
+let idp: OidcTestProvider
 let api: { url: string; close: () => Promise<void> }
 /** The credential of each caller; `public` sends none. */
 const credential: Record<string, string | null> = { public: null, admin: TEST_ADMIN_TOKEN }
 /** A tile (z 14) holding building A, and one holding building B. */
 const tiles: Record<'A' | 'B', string> = { A: '', B: '' }
+
+function claimNames() {
+  return { roleClaim: DEFAULT_OIDC_CLAIMS.role, epciClaim: DEFAULT_OIDC_CLAIMS.epci, communesClaim: DEFAULT_OIDC_CLAIMS.communes, buildingsClaim: DEFAULT_OIDC_CLAIMS.buildings }
+}
 
 function tileOf(lon: number, lat: number, z: number): string {
   const n = 2 ** z
@@ -74,11 +81,18 @@ beforeAll(async () => {
   credential.staffB = await make('epci_staff', { epci: [B.epci] })
   credential.managerBuildingA = await make('energy_manager', { buildings: [building.A] })
   credential.managerCommuneA = await make('energy_manager', { communes: [A.commune] })
+  // The OPSN's identity provider: its JWTs stand for staff members like API tokens do.
+  idp = await startOidcProvider()
+  const oidc = createOidcVerifier({ issuer: idp.issuer, audiences: [idp.clientId], jwksUrl: idp.jwksUrl, ...claimNames() })
+  credential.oidcStaffA = await idp.token({ sub: 'agent-a', territoire_role: 'epci_staff', territoire_epci: [A.epci] })
+  credential.oidcManagerA = await idp.token({ sub: 'econome-a', territoire_role: 'energy_manager', territoire_buildings: [building.A] })
+  credential.oidcNoRole = await idp.token({ sub: 'nobody' })
   live = new LiveFeed(database.db, silentLogger)
-  api = await serve((await testApp(database, { live })).app)
+  api = await serve((await testApp(database, { live, oidc })).app)
 })
 
 afterAll(async () => {
+  await idp?.close()
   live?.close()
   await api?.close()
   await database?.close()
@@ -105,7 +119,8 @@ const families: ReadonlyArray<{ family: string; path: (side: 'A' | 'B') => strin
   {
     family: 'EPCI buildings (JSON)',
     path: (s) => `/api/epci/${s === 'A' ? A.epci : B.epci}/buildings`,
-    expected: [['public', 401, 401], ['admin', 200, 200], ['adminApiToken', 200, 200], ['staffA', 200, 404], ['managerBuildingA', 200, 404], ['managerCommuneA', 200, 404]],
+    expected: [['public', 401, 401], ['admin', 200, 200], ['adminApiToken', 200, 200], ['staffA', 200, 404], ['managerBuildingA', 200, 404], ['managerCommuneA', 200, 404],
+      ['oidcStaffA', 200, 404], ['oidcManagerA', 200, 404], ['oidcNoRole', 403, 403]],
   },
   {
     family: 'EPCI indicators',
@@ -120,7 +135,7 @@ const families: ReadonlyArray<{ family: string; path: (side: 'A' | 'B') => strin
   {
     family: 'building indicators',
     path: (s) => `/api/buildings/${building[s]}/indicators`,
-    expected: [['public', 401, 401], ['admin', 200, 200], ['staffA', 200, 404], ['managerBuildingA', 200, 404], ['managerCommuneA', 200, 404]],
+    expected: [['public', 401, 401], ['admin', 200, 200], ['staffA', 200, 404], ['managerBuildingA', 200, 404], ['managerCommuneA', 200, 404], ['oidcStaffA', 200, 404], ['oidcManagerA', 200, 404]],
   },
   {
     family: 'building signature',

@@ -6,6 +6,7 @@ import { inject } from 'vitest'
 import type { Express } from 'express'
 import { answerClientErrors, createApp, type LiveFeed, type RateLimits, TileService, type TrustProxy } from '../api/index.ts'
 import type { OpenDataOptions } from '../api/ogc/index.ts'
+import type { JwtVerifier } from '../api/auth/index.ts'
 import { silentLogger } from '../core/index.ts'
 import { DEFAULT_DECODER_OPTIONS, replayDeadLetters, type PipelineOptions } from '../ingestion/index.ts'
 import { connectDatabase, detectCapabilities, type Database } from '../sql/index.ts'
@@ -49,7 +50,7 @@ export function fetchAs(credential: string = TEST_ADMIN_TOKEN): typeof fetch {
 export const adminFetch = fetchAs()
 
 /** The HTTP app over the run's database, its tile encoder chosen as in production; no rate limit unless given. */
-export async function testApp(database: Database, options: { webDir?: string | null; onProvisioned?: () => void; tiles?: TileService; openData?: OpenDataOptions; live?: LiveFeed; basemapStyleUrl?: string | null; rateLimits?: RateLimits; trustProxy?: TrustProxy } = {}): Promise<TestApp> {
+export async function testApp(database: Database, options: { webDir?: string | null; onProvisioned?: () => void; tiles?: TileService; openData?: OpenDataOptions; live?: LiveFeed; basemapStyleUrl?: string | null; rateLimits?: RateLimits; trustProxy?: TrustProxy; oidc?: JwtVerifier } = {}): Promise<TestApp> {
   const capabilities = await detectCapabilities(database.pool)
   // Without a cache unless a test brings its own service (with a cache, following the changes).
   const tiles = options.tiles ?? new TileService(database.pool, capabilities.mvt ? 'postgis' : 'node')
@@ -68,6 +69,7 @@ export async function testApp(database: Database, options: { webDir?: string | n
     ...(options.basemapStyleUrl ? { basemapStyleUrl: options.basemapStyleUrl } : {}),
     ...(options.rateLimits ? { rateLimits: options.rateLimits } : {}),
     ...(options.trustProxy !== undefined ? { trustProxy: options.trustProxy } : {}),
+    ...(options.oidc ? { oidc: options.oidc } : {}),
   })
   return { app, tiles }
 }
