@@ -75,7 +75,15 @@ describe('security headers', () => {
     expect(tiles.cacheStats().hits).toBe(hits + 1) // answered by the cached-tile path, before any router
     expect(second.status).toBe(200)
     expectSecurityHeaders(second)
-    const revalidated = await fetch(`${api.url}${COMMUNES_TILE}`, { headers: { 'If-None-Match': second.headers.get('etag')! } })
+    // Other test files re-import the communes meanwhile (a new version, features in another order,
+    // so another ETag): revalidate against the tile as it is now, until two answers agree.
+    let etag = second.headers.get('etag')!
+    let revalidated = await fetch(`${api.url}${COMMUNES_TILE}`, { headers: { 'If-None-Match': etag } })
+    for (let attempt = 0; revalidated.status === 200 && revalidated.headers.get('etag') !== etag && attempt < 5; attempt++) {
+      await revalidated.arrayBuffer()
+      etag = revalidated.headers.get('etag')!
+      revalidated = await fetch(`${api.url}${COMMUNES_TILE}`, { headers: { 'If-None-Match': etag } })
+    }
     expect(revalidated.status).toBe(304)
     expectSecurityHeaders(revalidated)
   })
