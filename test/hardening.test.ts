@@ -306,7 +306,7 @@ describe('rate limits', () => {
     now += 60_000
   })
 
-  it('refuse the admin token’s routes to an address after a few wrong tokens, the right one included, until refilled', async () => {
+  it('refuse any credential from an address after a few wrong ones, the right one included, until refilled; anonymous reading goes on', async () => {
     const auth = await serve((await testApp(database, { rateLimits: { perMinute: 0, tilesPerMinute: 0, authFailuresPerMinute: 2, now: clock } })).app)
     try {
       const list = (token: string) => fetch(`${auth.url}/api/dead-letters?limit=1`, { headers: { Authorization: `Bearer ${token}` } })

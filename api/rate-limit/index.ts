@@ -1,4 +1,4 @@
-export { limitFailedAuth, NO_RATE_LIMITS, requestRateLimit } from './rate-limits.ts'
+export { NO_RATE_LIMITS, requestRateLimit } from './rate-limits.ts'
 export type { RateLimits } from './rate-limits.ts'
 export { clientKey } from './client-key.ts'
 export { TokenBuckets } from './token-buckets.ts'

@@ -9,15 +9,16 @@
  *    One map view asks for dozens of tiles at once, and zooming or panning for dozens more each
  *    time: counted with the rest, a normal map session would be refused; left out, nothing would
  *    bound a client that asks for cold tiles (each a PostGIS query) as fast as it can.
- *  - failed admin-token attempts (RATE_LIMIT_AUTH_FAILURES_PER_MINUTE): only 401s spend it, and
- *    once it is empty the address is refused on every route that takes the token, the right token
- *    included, until it refills — guessing a token then costs minutes per handful of tries.
+ *  - failed credentials (RATE_LIMIT_AUTH_FAILURES_PER_MINUTE), kept by the authenticator
+ *    (api/auth/credentials.ts): only credentials that are not valid spend it, and once it is empty
+ *    any credential from the address is refused, the right one included, until it refills —
+ *    guessing a token then costs minutes per handful of tries.
  *
  * Exceeding one answers 429 problem+json with Retry-After (seconds). The CORS preflight of the
  * open data is answered before (public-cors.ts): it is cheap and cached by browsers.
  */
 import type { RequestHandler } from 'express'
-import { AuthError, RateLimitError, type Logger } from '../../core/index.ts'
+import { RateLimitError, type Logger } from '../../core/index.ts'
 import { clientKey } from './client-key.ts'
 import { TokenBuckets, type Clock } from './token-buckets.ts'
 
@@ -26,7 +27,7 @@ export interface RateLimits {
   readonly perMinute: number
   /** Tile and TileJSON requests per minute per client (RATE_LIMIT_TILES_PER_MINUTE); 0: no limit. */
   readonly tilesPerMinute: number
-  /** Failed admin-token attempts per minute per client (RATE_LIMIT_AUTH_FAILURES_PER_MINUTE); 0: no limit. */
+  /** Credentials that are not valid per minute per client (RATE_LIMIT_AUTH_FAILURES_PER_MINUTE); 0: no limit. */
   readonly authFailuresPerMinute: number
   /** The limiters' clock (ms); tests inject one to refill a bucket without waiting. Default Date.now. */
   readonly now?: Clock
@@ -51,32 +52,5 @@ export function requestRateLimit(limits: RateLimits, log: Logger): RequestHandle
     const wait = buckets.take(clientKey(req.ip))
     if (wait > 0) throw new RateLimitError(`too many requests from this address: retry in ${wait} s`, wait)
     next()
-  }
-}
-
-/**
- * `check` (the admin-token check) with a budget of failed attempts per client: a 401 from it
- * spends a token; an empty budget refuses the request before `check` sees it.
- */
-export function limitFailedAuth(check: RequestHandler, limits: RateLimits): RequestHandler {
-  if (!(limits.authFailuresPerMinute > 0)) return check
-  const failures = new TokenBuckets(limits.authFailuresPerMinute, limits.now)
-  const failed = (error: unknown, key: string) => {
-    if (error instanceof AuthError && error.status === 401) failures.spend(key)
-  }
-  return (req, res, next) => {
-    const key = clientKey(req.ip)
-    const wait = failures.wait(key)
-    if (wait > 0) throw new RateLimitError(`too many failed attempts with the admin token from this address: retry in ${wait} s`, wait)
-    try {
-      // The check may refuse by throwing (requireAdmin does) or through next(error).
-      return check(req, res, (error?: unknown) => {
-        failed(error, key)
-        next(error)
-      })
-    } catch (error) {
-      failed(error, key)
-      throw error
-    }
   }
 }
