@@ -191,6 +191,15 @@ describe.skipIf(!hasChromium)('public view and staff sign-in (needs Debian chrom
     expect(consoleErrors).toEqual([])
   })
 
+  it('says in French why an OpenID Connect sign-in failed when the hub sends the browser back, then forgets it', async () => {
+    expect(await open(`/epci/${SIREN}?connexion=echec&motif=acces`)).toBe('ready')
+    expect(await page.textContent('#alert')).toMatch(/Votre compte n’a pas de rôle ni de périmètre dans Territoire/)
+    expect(await page.evaluate<string>('window.location.pathname + window.location.search')).toBe(`/epci/${SIREN}`)
+    expect(await open(`/?connexion=echec&motif=inconnu`)).toBe('ready')
+    expect(await page.textContent('#alert')).toBe('La connexion a échoué.')
+    expect(consoleErrors).toEqual([])
+  })
+
   it('refuses a wrong token with a French message in the dialog, and gives the focus back when cancelled', async () => {
     expect(await open(`/epci/${SIREN}`)).toBe('ready')
     await page.click('#sign-in-open')

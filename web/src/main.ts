@@ -207,8 +207,32 @@ function setState(state: PageState): void {
   document.body.dataset.state = state
 }
 
+/**
+ * Why an OpenID Connect sign-in failed, when the hub sent the browser back with
+ * `?connexion=echec&motif=…` (api/auth/oidc-login.ts): said once, then taken out of the address.
+ */
+const OIDC_FAILURES: Readonly<Record<string, string>> = {
+  session: 'La connexion a expiré ou a été interrompue avant la fin : recommencez.',
+  annule: 'La connexion a été annulée auprès du fournisseur d’identité.',
+  fournisseur: 'Le fournisseur d’identité n’a pas pu être joint ou a refusé la connexion : réessayez dans un instant.',
+  jeton: 'L’identité renvoyée par le fournisseur n’a pas pu être vérifiée : la connexion a échoué.',
+  acces: 'Votre compte n’a pas de rôle ni de périmètre dans Territoire : demandez un accès à l’opérateur.',
+}
+
+function oidcFailureFromAddress(): string | null {
+  const params = new URLSearchParams(window.location.search)
+  if (params.get('connexion') !== 'echec') return null
+  const reason = params.get('motif') ?? ''
+  params.delete('connexion')
+  params.delete('motif')
+  const search = params.toString()
+  window.history.replaceState(window.history.state, '', `${window.location.pathname}${search ? `?${search}` : ''}${window.location.hash}`)
+  return Object.hasOwn(OIDC_FAILURES, reason) ? OIDC_FAILURES[reason]! : 'La connexion a échoué.'
+}
+
 async function start(): Promise<void> {
   setState('loading')
+  sessionNotice = oidcFailureFromAddress()
   // A 401 means the session ended: the page only asks staff endpoints with one.
   setUnauthorizedHandler(() => void checkSession())
   const sessionLoaded = getSession()
