@@ -5,7 +5,7 @@
  * credential is, in this order:
  *  - HUB_ADMIN_TOKEN, the operator's break-glass credential (compared in constant time);
  *  - an API token `tt_<id>_<secret>` (api-tokens.ts), looked up and remembered for CACHE_MS;
- *  - an OpenID Connect JWT, when OIDC is configured (oidc.ts).
+ *  - an OpenID Connect JWT, when OIDC is configured (oidc.ts), verified and remembered likewise.
  * No credential is the public. A header credential that is not valid is a 401 — never the
  * public view in disguise; a session cookie that is no longer valid (expired, revoked) is cleared
  * and the request goes on as the public's. Either spends the address's budget of failed attempts
@@ -59,21 +59,37 @@ export function createAuthenticator(options: AuthenticatorOptions): Authenticato
   const failures = options.rateLimits.authFailuresPerMinute > 0 ? new TokenBuckets(options.rateLimits.authFailuresPerMinute, options.rateLimits.now) : null
   const remembered = new Map<string, { readonly principal: Principal | null; readonly until: number }>()
 
+  /**
+   * A lookup remembered CACHE_MS under the credential's digest: a page's every tile and request
+   * costs one map read, not a query (a token) or a signature check (a JWT). A credential found to
+   * be wrong is remembered too (null), so that guessing costs the database nothing more; one
+   * whose check throws (a JWT refused) is not. Expiry is checked at each use.
+   */
+  async function remember(credential: string, lookup: () => Promise<Principal | null>): Promise<Principal | null> {
+    const now = Date.now()
+    const key = digest(credential).toString('base64')
+    let entry = remembered.get(key)
+    if (!entry || entry.until <= now) {
+      if (remembered.size >= 10_000) remembered.clear()
+      entry = { principal: await lookup(), until: now + CACHE_MS }
+      remembered.set(key, entry)
+    }
+    return entry.principal && (entry.principal.expiresAt === null || entry.principal.expiresAt.getTime() > now) ? entry.principal : null
+  }
+
   async function principal(credential: string): Promise<Principal> {
     if (adminDigest !== null && timingSafeEqual(digest(credential), adminDigest)) return ADMIN_TOKEN_PRINCIPAL
     if (looksLikeApiToken(credential)) {
-      const now = Date.now()
-      const key = digest(credential).toString('base64')
-      let entry = remembered.get(key)
-      if (!entry || entry.until <= now) {
-        if (remembered.size >= 10_000) remembered.clear()
-        entry = { principal: await tokenPrincipal(options.db, credential), until: now + CACHE_MS }
-        remembered.set(key, entry)
-      }
-      if (entry.principal && (entry.principal.expiresAt === null || entry.principal.expiresAt.getTime() > now)) return entry.principal
+      const found = await remember(credential, () => tokenPrincipal(options.db, credential))
+      if (found) return found
       throw new AuthError('this access token is unknown, revoked or expired', 401)
     }
-    if (options.oidc && JWT_SHAPE.test(credential)) return options.oidc.verify(credential)
+    const oidc = options.oidc
+    if (oidc && JWT_SHAPE.test(credential)) {
+      const found = await remember(credential, () => oidc.verify(credential))
+      if (found) return found
+      throw new AuthError('this token has expired', 401)
+    }
     throw new AuthError('this credential is not one the hub accepts (an access token tt_…, or a JWT of the configured identity provider)', 401)
   }
 
