@@ -22,6 +22,11 @@ export interface Command {
   run(args: CommandArgs): Promise<number>
 }
 
+/** Who runs a command, for the audit log: the system user (sudo's caller first). */
+export function cliActor(env: Environment): string {
+  return `cli:${env.SUDO_USER ?? env.USER ?? env.LOGNAME ?? 'unknown'}`
+}
+
 export const EXIT_FAILURE = 1
 export const EXIT_USAGE = 2
 

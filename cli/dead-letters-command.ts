@@ -1,5 +1,5 @@
 import { InvalidInputError } from '../core/index.ts'
-import { loadConfig, type Command } from './command.ts'
+import { cliActor, loadConfig, type Command } from './command.ts'
 import { withDatabase } from './with-database.ts'
 
 export const deadLettersCommand: Command = {
@@ -41,7 +41,7 @@ export const deadLettersCommand: Command = {
     }
     const { DEFAULT_DECODER_OPTIONS, replayDeadLetters } = await import('../ingestion/index.ts')
     const decoder = { ...DEFAULT_DECODER_OPTIONS, maxPayloadBytes: config.ingestion.maxPayloadBytes, maxFutureSkewSeconds: config.ingestion.maxFutureSkewSeconds, timeZone: config.timeZone }
-    const { recordAudit, cliActor } = await import('../sql/index.ts')
+    const { recordAudit } = await import('../sql/index.ts')
     const report = await withDatabase(config, log, async (database) => {
       const filter = { ...(reason ? { reason } : {}), ...(id ? { ids: [id] } : {}) }
       const done = await replayDeadLetters(database.db, decoder, filter, log)

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises'
 import { InvalidInputError } from '../core/index.ts'
-import { loadConfig, type Command } from './command.ts'
+import { cliActor, loadConfig, type Command } from './command.ts'
 import { withDatabase } from './with-database.ts'
 
 export const devicesCommand: Command = {
@@ -28,7 +28,7 @@ export const devicesCommand: Command = {
     }
     if (!Array.isArray(json)) throw new InvalidInputError(`${file} must hold a JSON array of devices`)
     const specs = json.map((item, i) => parseDeviceSpec(item, `${file}[${i}]`))
-    const { recordAudit, cliActor } = await import('../sql/index.ts')
+    const { recordAudit } = await import('../sql/index.ts')
     const report = await withDatabase(config, log, async (database) => {
       const done = await provisionDevices(database.db, specs, 'upsert')
       await recordAudit(database.db, { actor: cliActor(env), action: 'devices.provision', target: specs.length === 1 ? specs[0]!.id : null, detail: { via: 'cli', file, devices: specs.length, created: done.created, updated: done.updated } })

@@ -1,6 +1,6 @@
 import { InvalidInputError, errorMessage } from '../core/index.ts'
 import { ImportRefusedError } from '../ingestion/import/import-errors.ts'
-import { EXIT_FAILURE, EXIT_USAGE, loadConfig, type Command } from './command.ts'
+import { cliActor, EXIT_FAILURE, EXIT_USAGE, loadConfig, type Command } from './command.ts'
 import { withDatabase } from './with-database.ts'
 
 const KINDS_HELP = [
@@ -43,7 +43,7 @@ export const importCommand: Command = {
     try {
       // Files are found and checked before the database is opened: a wrong path costs nothing.
       const files = kind ? await findKindFiles(kind.name, target) : null
-      const { recordAudit, cliActor } = await import('../sql/index.ts')
+      const { recordAudit } = await import('../sql/index.ts')
       const summary = await withDatabase(config, log, async (database) => {
         const progress = process.stderr.isTTY ? terminalProgress(process.stderr) : logProgress(log.child('import'))
         const done = !kind || !files ? await importCommunes(database.db, target, log.child('import')) : await importFiles(database.db, kind, files, { progress })

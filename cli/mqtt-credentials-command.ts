@@ -1,6 +1,6 @@
 import { readFile, rename, writeFile } from 'node:fs/promises'
 import { InvalidInputError } from '../core/index.ts'
-import { loadConfig, type Command } from './command.ts'
+import { cliActor, loadConfig, type Command } from './command.ts'
 import { withDatabase } from './with-database.ts'
 
 const USAGE = [
@@ -37,7 +37,6 @@ export const mqttCredentialsCommand: Command = {
     ].join('\n'),
   async run({ positionals, values, env }) {
     const [action, ...rest] = positionals
-    const { cliActor } = await import('../sql/index.ts')
     const credentials = await import('../ingestion/mqtt-credentials.ts')
     const actor = cliActor(env)
     const text = (name: string): string | undefined => values[name] as string | undefined

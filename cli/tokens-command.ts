@@ -1,6 +1,5 @@
 import { InvalidInputError } from '../core/index.ts'
-import { cliActor } from '../sql/index.ts'
-import { loadConfig, type Command } from './command.ts'
+import { cliActor, loadConfig, type Command } from './command.ts'
 import { withDatabase } from './with-database.ts'
 
 const USAGE =

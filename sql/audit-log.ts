@@ -55,8 +55,3 @@ export async function listAudit(db: Kysely<Schema>, options: { readonly limit: n
     .limit(options.limit)
     .execute()
 }
-
-/** The actor of a CLI command: the system user who ran it. */
-export function cliActor(env: Readonly<Record<string, string | undefined>>): string {
-  return `cli:${env.SUDO_USER ?? env.USER ?? env.LOGNAME ?? 'unknown'}`
-}
