@@ -14,13 +14,21 @@ let database: Database
 let api: { url: string; close: () => Promise<void> }
 
 const AMIENS_METROPOLE = '248000531'
-/** Parcels of this run: a section of their own in Amiens (ids are 14 characters). */
-const SECTION = String.fromCharCode(65 + Math.floor(Math.random() * 26), 65 + Math.floor(Math.random() * 26))
+/**
+ * Parcels of this run: a section of their own in Amiens (ids are 14 characters), one that no parcel
+ * of Amiens uses yet, since the servers' database may hold the real cadastre (whose sections filter
+ * the same way and must not be deleted by afterAll).
+ */
+let SECTION = ''
 const NUMEROS = [1, 2, 3].map(() => String(1000 + Math.floor(Math.random() * 9000)))
 const parcelIds = () => [...new Set(NUMEROS)].map((n) => `80021000${SECTION}${n}`)
 
 beforeAll(async () => {
   database = await openDatabase()
+  const { rows: used } = await database.pool.query<{ section: string }>("SELECT DISTINCT section FROM parcel WHERE commune = '80021'")
+  const letters = [...'ABCDEFGHIJKLMNOPQRSTUVWXYZ']
+  const free = letters.flatMap((a) => letters.map((b) => a + b)).filter((s) => !used.some((u) => u.section === s))
+  SECTION = free[Math.floor(Math.random() * free.length)]
   api = await serve((await testApp(database)).app)
   // Three small squares inside Amiens, around 2.30 E 49.89 N.
   await database.pool.query(
@@ -33,7 +41,7 @@ beforeAll(async () => {
   )
 })
 afterAll(async () => {
-  await database?.pool.query('DELETE FROM parcel WHERE id = ANY($1)', [parcelIds()])
+  if (SECTION) await database?.pool.query('DELETE FROM parcel WHERE id = ANY($1)', [parcelIds()])
   await api?.close()
   await database?.close()
 })

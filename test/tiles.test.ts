@@ -33,8 +33,9 @@ const AMIENS = { insee: '80021', epci: '248000531' }
 const Z = 16
 const TILE = { z: Z, x: 33_179 + Math.floor(Math.random() * 12), y: 22_256 + Math.floor(Math.random() * 12) }
 const run = uniqueName('tiles').replace(/[^a-z0-9]/gi, '').slice(-10)
-const prefixe = String(Math.floor(Math.random() * 1000)).padStart(3, '0')
-const section = String.fromCharCode(65 + Math.floor(Math.random() * 26), 65 + Math.floor(Math.random() * 26))
+/** This run's parcels: a prefix and section no parcel uses yet (the servers' database may hold the real cadastre). */
+let prefixe = ''
+let section = ''
 const parcelId = (n: number, commune = AMIENS.insee) => `${commune}${prefixe}${section}${String(n).padStart(4, '0')}`
 const BUILDING = `b-${run}`
 const DEVICES = { located: `d-${run}-a`, unlocated: `d-${run}-b` }
@@ -87,6 +88,10 @@ beforeAll(async () => {
   // cross connections, in-process calls (the pipeline's onWritten below) and a poll of the versions.
   await tiles.followChanges(engines() === 'servers' ? { kind: 'listen' } : { kind: 'in-process', pollMs: 100 })
   api = await serve((await testApp(database, { tiles })).app)
+  do {
+    prefixe = String(Math.floor(Math.random() * 1000)).padStart(3, '0')
+    section = String.fromCharCode(65 + Math.floor(Math.random() * 26), 65 + Math.floor(Math.random() * 26))
+  } while ((await database.pool.query('SELECT 1 FROM parcel WHERE prefixe = $1 AND section = $2 LIMIT 1', [prefixe, section])).rowCount)
 
   const { rows } = await database.pool.query<{ insee: string; epci: string }>(
     'SELECT insee, epci_siren AS epci FROM commune WHERE epci_siren <> $1 ORDER BY insee LIMIT 1', [AMIENS.epci])
