@@ -18,7 +18,7 @@ import os from 'node:os'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import mqtt, { type MqttClient } from 'mqtt'
-import type { Logger, LogFields } from '../core/index.ts'
+import { silentLogger, type Logger, type LogFields } from '../core/index.ts'
 import { IngestionPipeline, parseDeviceSpec, provisionDevices } from '../ingestion/index.ts'
 import { startEmbeddedBroker } from '../ingestion/embedded-broker.ts'
 import { CACHE_MS, internalCredential, MqttAccess, urlWithCredentials } from '../ingestion/mqtt-access.ts'
@@ -323,6 +323,30 @@ describe.each(ENGINES)('%s with authentication', (_name, start) => {
     await again.endAsync()
     await vi.waitFor(async () => expect(await readings(devices.b.id)).toContainEqual({ time: control, value: 500 }), INGESTION_WAIT)
     expect((await readings(devices.b.id)).map((r) => r.time)).not.toContain(other)
+  })
+
+  // Aedes has no MQTT 5 shared subscriptions: MQTT_SHARE_GROUP needs MQTT_URL (cli/config.ts), i.e. Mosquitto.
+  it.skipIf(_name !== 'Mosquitto 2')('lets the ingestion user share the stream through $share/<group>/… under the ACL', async () => {
+    const refusals: string[] = []
+    const log: Logger = { ...silentLogger, error: (message, fields) => refusals.push(`${message} ${JSON.stringify(fields ?? {})}`), child: () => log }
+    const group = `acl${run.replace(/[^A-Za-z0-9]/g, '').slice(-12)}`
+    const workers = await Promise.all([1, 2].map(() => IngestionPipeline.start(pipelineOptions(database, TOPICS, { mqttUrl: broker.hubUrl, shareGroup: group, log }))))
+    try {
+      expect(refusals).toEqual([])
+      const times = Array.from({ length: 20 }, () => nextTime())
+      const device = await connect(broker.url, credentialA)
+      for (const [i, t] of times.entries()) await device.publishAsync(`territoire/senml/${devices.a.id}`, senml(devices.a, t, 700 + i), { qos: 1 })
+      await device.endAsync()
+      await vi.waitFor(async () => {
+        const landed = (await readings(devices.a.id)).map((r) => r.time)
+        for (const t of times) expect(landed).toContain(t)
+      }, INGESTION_WAIT)
+      // Each message went to one worker of the group (the broker alternates between them).
+      await vi.waitFor(() => expect(workers.map((w) => w.stats().received).reduce((a, b) => a + b)).toBe(times.length), INGESTION_WAIT)
+      for (const worker of workers) expect(worker.stats().received).toBeGreaterThan(0)
+    } finally {
+      await Promise.all(workers.map((w) => w.stop()))
+    }
   })
 
   it('refuses a revoked credential', async () => {

@@ -28,7 +28,7 @@ beforeAll(async () => {
   const { rows: used } = await database.pool.query<{ section: string }>("SELECT DISTINCT section FROM parcel WHERE commune = '80021'")
   const letters = [...'ABCDEFGHIJKLMNOPQRSTUVWXYZ']
   const free = letters.flatMap((a) => letters.map((b) => a + b)).filter((s) => !used.some((u) => u.section === s))
-  SECTION = free[Math.floor(Math.random() * free.length)]
+  SECTION = free[Math.floor(Math.random() * free.length)]!
   api = await serve((await testApp(database)).app)
   // Three small squares inside Amiens, around 2.30 E 49.89 N.
   await database.pool.query(
