@@ -15,7 +15,7 @@ import { healthRoutes, type HealthCheck } from './health.ts'
 import { importRoutes } from './import-routes.ts'
 import { notFoundHandler, problemHandler } from './problem.ts'
 import { readingsRoutes } from './readings-routes.ts'
-import { accessAdminRoutes, createAuthenticator, requireAdmin, sameOriginWrites, sessionRoutes, type JwtVerifier } from './auth/index.ts'
+import { accessAdminRoutes, createAuthenticator, OIDC_LOGIN_PATH, requireAdmin, sameOriginWrites, sessionRoutes, type JwtVerifier } from './auth/index.ts'
 import { catalogRoutes } from './catalog/index.ts'
 import { downloadRoutes } from './downloads/index.ts'
 import { DEFAULT_OPEN_DATA, type OpenDataOptions } from './base-url.ts'
@@ -98,7 +98,7 @@ export function createApp(deps: AppDependencies): Express {
   // Tiles first: the most frequent request by far, so that it crosses no other router on its way.
   app.use(tileRoutes(deps.tiles, openData))
   const admin = requireAdmin
-  app.use(sessionRoutes(auth, deps.oidcLogin ? '/auth/oidc/login' : null))
+  app.use(sessionRoutes(auth, deps.oidcLogin ? OIDC_LOGIN_PATH : null))
   if (deps.oidcLogin) app.use(deps.oidcLogin)
   app.use(accessAdminRoutes(deps.db, admin, auth.forget))
   app.use(mqttCredentialRoutes(deps.db, admin))

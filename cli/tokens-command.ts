@@ -8,7 +8,7 @@ const USAGE =
   '       territoire tokens revoke <id>'
 
 /** `epci:<SIREN>,commune:<INSEE>,building:<id>,…` into its three lists. */
-export function parseScope(value: string | undefined): { epci: string[]; communes: string[]; buildings: string[] } {
+function parseScope(value: string | undefined): { epci: string[]; communes: string[]; buildings: string[] } {
   const lists = { epci: [] as string[], communes: [] as string[], buildings: [] as string[] }
   if (value === undefined) return lists
   for (const item of value.split(',').map((s) => s.trim()).filter((s) => s.length > 0)) {

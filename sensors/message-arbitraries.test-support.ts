@@ -20,13 +20,13 @@ export const SKEW = 300
 export const RUNS = { numRuns: 10_000 } as const
 
 /** The Date range (±8.64e15 ms): a time outside it cannot be stored or printed. */
-export function expectValidTime(seconds: number): void {
+function expectValidTime(seconds: number): void {
   expect(Number.isFinite(seconds)).toBe(true)
   expect(Number.isNaN(new Date(seconds * 1000).getTime())).toBe(false)
 }
 
 /** A reading's time: a valid time, and not before 2000-01-01 (reading-time.ts). */
-export function expectReadingTime(seconds: number): void {
+function expectReadingTime(seconds: number): void {
   expectValidTime(seconds)
   expect(seconds).toBeGreaterThanOrEqual(EARLIEST_READING_TIME)
 }
@@ -59,7 +59,7 @@ const deepValue = fc.tuple(fc.integer({ min: 1, max: 1_000 }), fc.constantFrom('
 const longString = fc.tuple(fc.integer({ min: 1_000, max: 200_000 }), fc.constantFrom('a', '0', 'é', '😀', '\u0000', 'F')).map(([n, c]) => c.repeat(n))
 
 /** Values that are not what a field expects, or barely are. */
-export const nastyValue: fc.Arbitrary<unknown> = fc.oneof(
+const nastyValue: fc.Arbitrary<unknown> = fc.oneof(
   fc.constantFrom<unknown>(
     null, 'NaN', 'Infinity', '-Infinity', '1e999', '', ' ', '0x10', '21,5', '12', true, false, 0, -0, -1, 0.5, 255, 256,
     2 ** 32, 2 ** 53, 1e20, -1e20, 1e308, -1e308, 5e-324, Number.MAX_VALUE, [], {}, [1], { a: 1 }, '__proto__',
@@ -81,7 +81,7 @@ export const nastyValue: fc.Arbitrary<unknown> = fc.oneof(
 )
 
 /** JSON-compatible arbitrary values, from fc.anything mapped through JSON. */
-export const anythingAsJson: fc.Arbitrary<unknown> = fc.anything({ maxDepth: 4 }).map((value) => {
+const anythingAsJson: fc.Arbitrary<unknown> = fc.anything({ maxDepth: 4 }).map((value) => {
   try {
     const text = JSON.stringify(value)
     return text === undefined ? null : (JSON.parse(text) as unknown)

@@ -4,3 +4,4 @@ export { accessScope, requireAdmin, requireRole, requireStaff, sameOriginWrites,
 export { createToken, listTokens, revokeToken, tokenPrincipal, isTokenRole, looksLikeApiToken, TOKEN_ROLES, MAX_TOKEN_DAYS } from './api-tokens.ts'
 export type { TokenInfo, TokenRequest } from './api-tokens.ts'
 export { accessAdminRoutes } from './admin-routes.ts'
+export { OIDC_LOGIN_PATH } from './oidc-login.ts'

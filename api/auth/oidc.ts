@@ -42,7 +42,7 @@ export type OidcAlgorithm = (typeof OIDC_ALGORITHMS)[number]
 
 /** The roles a token may give (`public` is what no token gives). */
 export type StaffRole = Exclude<Role, 'public'>
-export const STAFF_ROLES: readonly StaffRole[] = ['admin', 'epci_staff', 'energy_manager']
+const STAFF_ROLES: readonly StaffRole[] = ['admin', 'epci_staff', 'energy_manager']
 
 /** Default names of the claims, when the provider is configured for Territoire. */
 export const DEFAULT_OIDC_CLAIMS = Object.freeze({

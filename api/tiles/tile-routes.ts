@@ -30,7 +30,7 @@ export function cachedTiles(tiles: TileService): RequestHandler {
  * What a layer's tiles show the caller: a public layer, the same to everyone; a staff layer, the
  * caller's scope — and a 401 for the public. An unknown layer is left to the routes' 404.
  */
-export function layerScope(tiles: TileService, layer: string, res: Response): Scope {
+function layerScope(tiles: TileService, layer: string, res: Response): Scope {
   const source = tiles.sources.find((s) => s.id === layer)
   return source ? accessScope(source.access, `the layer ${layer}`, res) : PUBLIC_SCOPE
 }
